@@ -1,0 +1,93 @@
+/* reader.h - what every format reader implements; private to capture/. */
+#ifndef SCSISCOPE_CAPTURE_READER_H
+#define SCSISCOPE_CAPTURE_READER_H
+
+#include "capture/capture.h"
+#include "capture/input.h"
+
+/*
+ * cap_open() sniffs the first bytes, picks a reader and calls its open
+ * function, which sets c->ops and c->priv.  A reader's next() fills one
+ * record and returns 1, returns 0 at the clean end, or -1 with err set
+ * (the frame and byte offset of the damage; the file name is added by
+ * capture.c).  Frame numbers are assigned by the reader: c->frames counts
+ * every record of the file (delivered or skipped) so that they equal
+ * Wireshark's.
+ */
+struct cap;
+
+struct cap_reader_ops {
+	const char *name;
+	int (*next)(struct cap *c, struct cap_record *rec, struct error *err);
+	void (*close)(struct cap *c);
+};
+
+struct cap {
+	const struct cap_reader_ops *ops;
+	void *priv;               /* the reader's state */
+	struct input *in;
+	struct cap_info info;
+	char name[256];
+	uint64_t frames;          /* records consumed so far (frame number of the last one) */
+	uint64_t skipped;         /* records not delivered (non-USB interfaces) */
+	int state;                /* 0 open, 1 ended cleanly, -1 failed */
+	struct error saved_err;   /* the error returned when state == -1 */
+};
+
+/* Largest record any reader accepts, whatever a header claims: bounds the
+ * memory one hostile length field can ask for. */
+#define CAP_MAX_RECORD (16u * 1024 * 1024)
+
+/* Readers.  Each returns 0, or -1 with err set. */
+int pcap_lib_open(struct cap *c, struct error *err);      /* pcap/pcapng via libpcap */
+int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err); /* own pcapng blocks */
+int usbmon_text_open(struct cap *c, struct error *err);
+int pklg_open(struct cap *c, struct error *err);
+int btsnoop_open(struct cap *c, struct error *err);
+
+/* Sniff a format from the first bytes of the (decompressed) stream
+ * (CAP_SNIFF_BYTES of them, fewer for a shorter file).  Formats without a
+ * magic number are recognised by their reader's probe, which looks at the
+ * structure of the first records. */
+#define CAP_SNIFF_BYTES 4096
+enum cap_format cap_detect(const uint8_t *head, size_t n);
+bool usbmon_text_probe(const uint8_t *head, size_t n);
+bool pklg_probe(const uint8_t *head, size_t n);
+
+/*
+ * Link-type parsers shared by the libpcap path and the own pcapng reader:
+ * turn one packet of a USB link type into a usb_event.  `swapped` says the
+ * usbmon header is in the opposite byte order from the host (our pcapng
+ * reader; libpcap already fixed it).  iso_buf receives iso descriptors
+ * (up to iso_max).  frame/offset only go into error messages.  Returns 0,
+ * or -1 with err set when the header is damaged.
+ */
+struct usb_pkt {
+	const uint8_t *buf;
+	uint32_t caplen;          /* bytes present */
+	uint32_t len;             /* original length */
+	int64_t ts_ns;
+	uint64_t frame;
+	uint64_t offset;          /* byte offset of the record, for errors */
+	bool swapped;
+};
+int usb_parse_usbmon(const struct usb_pkt *p, bool mmapped, struct usb_event *ev,
+		     struct usb_iso_desc *iso_buf, uint32_t iso_max, struct error *err);
+int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct error *err);
+int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error *err);
+/* H4 packets in pcap (187: type byte first; 201: 4-byte direction, then type). */
+int hci_parse_h4(const struct usb_pkt *p, bool phdr, struct hci_record *rec, struct error *err);
+
+/* Dispatch one packet of any supported link type.  Returns 1 with rec
+ * filled, 0 if the link type is not one we read (skip it), -1 on error. */
+int cap_parse_linktype(int linktype, const struct usb_pkt *p, struct cap_record *rec,
+		       struct usb_iso_desc *iso_buf, uint32_t iso_max, struct error *err);
+bool cap_linktype_supported(int linktype);
+
+/* Status mapping tables (status_tables.c). */
+int32_t usbd_status_to_errno(uint32_t usbd);
+const char *usbd_status_name(uint32_t usbd);
+int32_t ioreturn_to_errno(uint32_t ioreturn);
+const char *ioreturn_name(uint32_t ioreturn);
+
+#endif

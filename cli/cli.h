@@ -1,0 +1,31 @@
+/* cli.h - the subcommand table and helpers shared by cli/ files. */
+#ifndef SCSISCOPE_CLI_H
+#define SCSISCOPE_CLI_H
+
+#include <stdio.h>
+
+#include "util/error.h"
+
+/* Exit codes (DESIGN.md): 0 fine, 1 findings/differences, 2 usage or input error. */
+#define EXIT_OK 0
+#define EXIT_FINDINGS 1
+#define EXIT_TROUBLE 2
+
+struct cli_command {
+	const char *name;
+	const char *summary;      /* one line for `scsiscope help` */
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
+};
+
+extern const struct cli_command cli_commands[];
+
+/* Print "scsiscope: <formatted error>" on stderr. */
+void cli_print_error(const struct error *err);
+/* Print "scsiscope: CMD: message" plus a hint to --help; returns EXIT_TROUBLE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_events(int argc, char **argv);
+void cmd_events_usage(FILE *out);
+
+#endif

@@ -1,0 +1,158 @@
+/* strbuf.c - growable buffer implementation. */
+#include "util/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char sb_empty[1];
+
+void sb_init(struct strbuf *sb)
+{
+	sb->buf = sb_empty;
+	sb->len = 0;
+	sb->alloc = 0;
+}
+
+void sb_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	sb_init(sb);
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+}
+
+void sb_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need, n;
+	char *p;
+
+	if (!sb->buf)
+		sb_init(sb);
+	if (extra > SIZE_MAX - sb->len - 1)
+		abort();
+	need = sb->len + extra + 1;
+	if (need <= sb->alloc)
+		return;
+	n = sb->alloc ? sb->alloc : 64;
+	while (n < need)
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	p = realloc(sb->alloc ? sb->buf : NULL, n);
+	if (!p)
+		abort();
+	if (!sb->alloc)
+		p[0] = '\0';
+	sb->buf = p;
+	sb->alloc = n;
+}
+
+void sb_add(struct strbuf *sb, const void *data, size_t n)
+{
+	sb_grow(sb, n);
+	if (n)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_addc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
+void sb_adds(struct strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	sb_grow(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void sb_add_u8(struct strbuf *sb, uint8_t v) { sb_add(sb, &v, 1); }
+
+void sb_add_le16(struct strbuf *sb, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+	sb_add(sb, b, 2);
+}
+void sb_add_be16(struct strbuf *sb, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	sb_add(sb, b, 2);
+}
+void sb_add_le32(struct strbuf *sb, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	sb_add(sb, b, 4);
+}
+void sb_add_be32(struct strbuf *sb, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	sb_add(sb, b, 4);
+}
+void sb_add_le64(struct strbuf *sb, uint64_t v)
+{
+	sb_add_le32(sb, (uint32_t)v);
+	sb_add_le32(sb, (uint32_t)(v >> 32));
+}
+void sb_add_be64(struct strbuf *sb, uint64_t v)
+{
+	sb_add_be32(sb, (uint32_t)(v >> 32));
+	sb_add_be32(sb, (uint32_t)v);
+}
+
+void sb_add_zeros(struct strbuf *sb, size_t n)
+{
+	sb_grow(sb, n);
+	memset(sb->buf + sb->len, 0, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_add_hex(struct strbuf *sb, const uint8_t *data, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p;
+
+	sb_grow(sb, 2 * n);
+	p = sb->buf + sb->len;
+	for (size_t i = 0; i < n; i++) {
+		*p++ = hex[data[i] >> 4];
+		*p++ = hex[data[i] & 15];
+	}
+	sb->len += 2 * n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_add_json_str(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': sb_adds(sb, "\\\""); break;
+		case '\\': sb_adds(sb, "\\\\"); break;
+		case '\n': sb_adds(sb, "\\n"); break;
+		case '\r': sb_adds(sb, "\\r"); break;
+		case '\t': sb_adds(sb, "\\t"); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				sb_addf(sb, "\\u%04x", c);
+			else
+				sb_addc(sb, (char)c);
+		}
+	}
+}
