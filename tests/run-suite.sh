@@ -1,0 +1,42 @@
+#!/bin/sh
+# run-suite.sh - the whole test suite: a -Werror build and an ASan+UBSan build, each running make check; then make distcheck.
+#
+# Builds happen in build-plain/ and build-sanitizers/ beside the sources
+# (both gitignored).  Any test failure, compiler warning or sanitizer report
+# fails the run.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+autoreconf -fi
+
+run_variant() {
+	name=$1; shift
+	echo "=== $name build: configure $*"
+	rm -rf "build-$name"
+	mkdir "build-$name"
+	(
+		cd "build-$name"
+		"$top/configure" --enable-werror "$@" >configure.out 2>&1 || { cat configure.out; exit 1; }
+		make -j"$jobs"
+		# halt_on_error: any sanitizer report ends the test with a failure.
+		ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			make -j"$jobs" check || { cat test-suite.log 2>/dev/null; exit 1; }
+	)
+}
+
+run_variant plain
+run_variant sanitizers --enable-sanitizers
+
+echo "=== make distcheck"
+(cd build-plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1) \
+	|| { tail -50 build-plain/distcheck.out; exit 1; }
+echo "distcheck passed"
+
+# A summary line any CI reader understands.
+passed=$(cat build-plain/tests/*/*.log build-sanitizers/tests/*/*.log 2>/dev/null | sed -n 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) .*/\1/p' | awk '{s+=$1} END {print s+0}')
+failed=$(cat build-plain/tests/*/*.log build-sanitizers/tests/*/*.log 2>/dev/null | sed -n 's/.*| Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2/p' | awk '{s+=$1+$2} END {print s+0}')
+echo "suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
