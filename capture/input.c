@@ -161,8 +161,11 @@ static long fill_gzip(struct input *in, size_t room, struct error *err)
 		} else if (rc == Z_BUF_ERROR) {
 			/* needs more input; loop reads it */
 		} else if (rc != Z_OK) {
-			return input_fail(in, err, "corrupt gzip data: %s",
-					  in->zs.msg ? in->zs.msg : "inflate failed");
+			/* Keep what inflate produced before it noticed (the CRC
+			 * check comes after the last bytes); the failure is
+			 * reported once those bytes have been consumed. */
+			input_fail(in, err, "corrupt gzip data: %s", in->zs.msg ? in->zs.msg : "inflate failed");
+			return (long)(before - in->zs.avail_out);
 		}
 	}
 	return (long)(before - in->zs.avail_out);
@@ -171,13 +174,14 @@ static long fill_gzip(struct input *in, size_t room, struct error *err)
 /* Make at least n bytes available at buf+start (fewer only at EOF). */
 static int fill(struct input *in, size_t n, struct error *err)
 {
-	if (in->failed) {
-		if (err)
-			*err = in->fail;
-		return -1;
-	}
 	while (in->end - in->start < n && !in->eof) {
 		long got;
+
+		if (in->failed) {
+			if (err)
+				*err = in->fail;
+			return -1;
+		}
 
 		if (in->size - in->start < n || in->end == in->size) {
 			/* Compact, then grow if n still does not fit. */
@@ -206,7 +210,7 @@ static int fill(struct input *in, size_t n, struct error *err)
 		}
 		if (got < 0)
 			return -1;
-		if (got == 0)
+		if (got == 0 && !in->failed)
 			in->eof = true;
 		in->end += (size_t)got;
 	}
@@ -317,6 +321,7 @@ const char *input_line(struct input *in, size_t max, size_t *len, bool *too_long
 }
 
 uint64_t input_offset(const struct input *in) { return in->off; }
+const struct error *input_error(const struct input *in) { return in->failed ? &in->fail : NULL; }
 bool input_is_gzip(const struct input *in) { return in->gzip; }
 const char *input_name(const struct input *in) { return in->name; }
 
@@ -349,8 +354,16 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 	const uint8_t *p = input_need(in, size, &got, NULL);
 
 	if (!p) {
-		errno = EIO;
-		return -1;
+		/* Deliver what was decoded before the failure; the next read
+		 * reports it. */
+		got = in->end - in->start < size ? in->end - in->start : size;
+		if (!got) {
+			errno = EIO;
+			return -1;
+		}
+		p = in->buf + in->start;
+		in->start += got;
+		in->off += got;
 	}
 	memcpy(buf, p, got);
 	return (ssize_t)got;

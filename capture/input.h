@@ -48,6 +48,9 @@ uint64_t input_offset(const struct input *in);
 bool input_is_gzip(const struct input *in);
 const char *input_name(const struct input *in);
 
+/* The input's own failure (read error, corrupt or cut gzip), or NULL. */
+const struct error *input_error(const struct input *in);
+
 /* Go back to the start of the stream (fails for pipes).  0 or -1 with err. */
 int input_rewind(struct input *in, struct error *err);
 

@@ -63,6 +63,9 @@ static int pcap_lib_next(struct cap *c, struct cap_record *rec, struct error *er
 			return 0;
 		if (rc != 1) {
 			char why[PCAP_ERRBUF_SIZE + 1];
+			const struct error *ie = input_error(c->in);
+			if (ie)         /* the bytes themselves could not be read: say why */
+				return error_set(err, c->frames + 1, ie->offset, "%s", ie->msg);
 			snprintf(why, sizeof(why), "%s", pcap_geterr(pl->p));
 			if (pl->ng) {
 				if (hand_over(c, why, err) < 0)

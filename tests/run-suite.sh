@@ -24,6 +24,16 @@ run_variant() {
 		ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 			make -j"$jobs" check || { cat test-suite.log 2>/dev/null; exit 1; }
+		# Criterion runs tests in worker processes whose sanitizer reports
+		# (leaks especially) do not always change an exit code: any report
+		# in any test log fails the run.
+		reports=$(grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' \
+			--include='*.log' tests 2>/dev/null || true)
+		if [ -n "$reports" ]; then
+			echo "sanitizer reports in: $reports"
+			for f in $reports; do grep -B2 -A20 -E 'Sanitizer|runtime error' "$f" | head -60; done
+			exit 1
+		fi
 	)
 }
 
