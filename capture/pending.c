@@ -7,8 +7,6 @@ int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err)
 	(void)c; (void)skip_frames;
 	return error_set(err, 0, 0, "pcapng block reader not written yet");
 }
-int usbmon_text_open(struct cap *c, struct error *err) { (void)c; return error_set(err, 0, 0, "usbmon text reader not written yet"); }
-bool usbmon_text_probe(const uint8_t *head, size_t n) { (void)head; (void)n; return false; }
 int pklg_open(struct cap *c, struct error *err) { (void)c; return error_set(err, 0, 0, "PacketLogger reader not written yet"); }
 bool pklg_probe(const uint8_t *head, size_t n) { (void)head; (void)n; return false; }
 int btsnoop_open(struct cap *c, struct error *err) { (void)c; return error_set(err, 0, 0, "btsnoop reader not written yet"); }
