@@ -7,7 +7,5 @@ int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err)
 	(void)c; (void)skip_frames;
 	return error_set(err, 0, 0, "pcapng block reader not written yet");
 }
-int pklg_open(struct cap *c, struct error *err) { (void)c; return error_set(err, 0, 0, "PacketLogger reader not written yet"); }
-bool pklg_probe(const uint8_t *head, size_t n) { (void)head; (void)n; return false; }
-int btsnoop_open(struct cap *c, struct error *err) { (void)c; return error_set(err, 0, 0, "btsnoop reader not written yet"); }
-int hci_parse_h4(const struct usb_pkt *p, bool phdr, struct hci_record *rec, struct error *err) { (void)phdr; (void)rec; return error_set(err, p->frame, p->offset, "H4 not written yet"); }
+int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct error *err) { (void)ev; return error_set(err, p->frame, p->offset, "USBPcap not written yet"); }
+int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error *err) { (void)ev; return error_set(err, p->frame, p->offset, "Darwin not written yet"); }
