@@ -7,5 +7,3 @@ int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err)
 	(void)c; (void)skip_frames;
 	return error_set(err, 0, 0, "pcapng block reader not written yet");
 }
-int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct error *err) { (void)ev; return error_set(err, p->frame, p->offset, "USBPcap not written yet"); }
-int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error *err) { (void)ev; return error_set(err, p->frame, p->offset, "Darwin not written yet"); }
