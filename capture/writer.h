@@ -26,7 +26,9 @@ void pcapw_record(struct strbuf *sb, int64_t ts_ns, const void *data, uint32_t c
 /* ---- pcapng ---- */
 /* Section Header Block (section length -1: unknown). */
 void pcapngw_shb(struct strbuf *sb, bool big_endian);
-/* Interface Description Block; tsresol 6 (us, the default) or 9 (ns). */
+/* Interface Description Block; tsresol is the raw if_tsresol byte: n for
+ * 10^-n s (6, microseconds, is the default and writes no option; 9 is ns),
+ * 0x80 | n for 2^-n s.  The EPB writer takes the same value. */
 void pcapngw_idb(struct strbuf *sb, bool big_endian, int linktype, uint32_t snaplen, int tsresol);
 /* Enhanced Packet Block. */
 void pcapngw_epb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
