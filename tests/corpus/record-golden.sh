@@ -23,7 +23,9 @@
 #                 (pcapng interfaces of other link types are skipped)
 #       end       "clean": the file must read to the end without an error
 #       source    where the numbers come from
-#   tests/corpus/frames/<path>.tsv   one line per frame:
+#   tests/corpus/frames.tsv   per capture, a line "@PATH", then one line per frame
+#   (one file rather than one per capture: paths like frames/public/wireshark-
+#   samplecaptures/... exceed the 99-character names of make dist's tar format):
 #       frame     frame.number (usbmon text: 1-based index of the event line)
 #       len       frame.len       ("-" for usbmon text, which has no frame length)
 #       caplen    frame.cap_len   ("-" for usbmon text)
@@ -72,9 +74,14 @@ command -v tshark >/dev/null && command -v capinfos >/dev/null ||
 export LC_ALL=C
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/frames"
 counts=$tmp/golden-counts.tsv
 tsver=$(tshark --version 2>/dev/null | head -1)
+frames_out=$tmp/frames.tsv
+{
+	echo "# frames.tsv - per-frame keys of every capture in ../shared/captures; written by record-golden.sh, do not edit."
+	echo "# recorded with: $tsver"
+	echo "# @PATH starts a capture; then: frame len caplen kind id ev (see record-golden.sh for the tshark fields)"
+} >"$frames_out"
 {
 	echo "# golden-counts.tsv - expected record counts of every capture in ../shared/captures; written by record-golden.sh, do not edit."
 	echo "# recorded with: $tsver"
@@ -159,20 +166,16 @@ nfiles=0
 while IFS= read -r -d '' rel; do
 	rel=${rel#./}
 	abs=$caps/$rel
-	out=$tmp/frames/$rel.tsv
-	mkdir -p "$(dirname "$out")"
+	out=$tmp/one.tsv
 	first=$(zcat -f "$abs" | head -c 4096 | tr -d '\000' | head -1 || true)
 	if [[ $first =~ $usbmon_re ]]; then
 		format=usbmon-text
 		others=$(zcat -f "$abs" | grep -Evc -e "$usbmon_re" -e '^[[:space:]]*$' || true)
 		[ "$others" = 0 ] || die "$rel: $others line(s) are neither usbmon events nor blank; decide how the text reader numbers them before recording"
-		{
-			echo "# $rel: usbmon text; frame = index of the event line, id = URB tag, ev = event letter (from the file itself)"
-			zcat -f "$abs" | grep -E "$usbmon_re" | awk -v OFS='\t' '{
-				id = tolower($1); sub(/^0+/, "", id); if (id == "") id = "0"
-				print NR, "-", "-", "u", id, $3 }'
-		} >"$out"
-		frames=$(grep -vc '^#' "$out")
+		zcat -f "$abs" | grep -E "$usbmon_re" | awk -v OFS='\t' '{
+			id = tolower($1); sub(/^0+/, "", id); if (id == "") id = "0"
+			print NR, "-", "-", "u", id, $3 }' >"$out"
+		frames=$(wc -l <"$out")
 		records=$frames
 		lt=-1
 		source="event lines in the file (grep)"
@@ -186,14 +189,11 @@ while IFS= read -r -d '' rel; do
 		*) die "$rel: capinfos file type '$ftype' is not one scsiscope reads; remove it from the corpus or teach this script" ;;
 		esac
 		ncap=$(capinfos -T -r -c "$abs" | cut -f2)
-		{
-			echo "# $rel: tshark 4 fields: frame.number frame.len frame.cap_len, kind from frame.encap_type, id/ev from usb.urb_id+usb.urb_type | usb.irp_id+usb.irp_info.direction | usb.darwin.io_id+usb.darwin.request_type | packetlogger.type | hci_h4.type"
-			tshark_frames "$abs" "$format"
-		} >"$out"
-		frames=$(grep -vc '^#' "$out")
+		tshark_frames "$abs" "$format" >"$out"
+		frames=$(wc -l <"$out")
 		[ "$frames" = "$ncap" ] || die "$rel: capinfos counts $ncap frames, tshark printed $frames"
-		awk -F'\t' '!/^#/ && $1 != NR - 1 { exit 1 }' "$out" || die "$rel: tshark frame numbers are not 1..$frames"
-		records=$(awk -F'\t' '!/^#/ && $4 != "-"' "$out" | wc -l)
+		awk -F'\t' '$1 != NR { exit 1 }' "$out" || die "$rel: tshark frame numbers are not 1..$frames"
+		records=$(awk -F'\t' '$4 != "-"' "$out" | wc -l)
 		lt=-1
 		source="capinfos -c; USB/HCI frames by tshark frame.encap_type"
 		if [ "$format" = pcap ] || [ "$format" = pcapng ]; then
@@ -205,17 +205,17 @@ while IFS= read -r -d '' rel; do
 			walk=$(pklg_walk "$abs") || die "$rel: PacketLogger record walk does not consume the file exactly"
 			read -r wc worder wtypes <<<"$walk"
 			[ "$wc" = "$frames" ] || die "$rel: record walk finds $wc records, tshark $frames"
-			ttypes=$(awk -F'\t' '!/^#/ { printf "%s ", $6 }' "$out")
+			ttypes=$(awk -F'\t' '{ printf "%s ", $6 }' "$out")
 			[ "$wtypes " = "$ttypes" ] || die "$rel: record walk types differ from tshark packetlogger.type"
 			source="records walked ($worder lengths, file consumed exactly) = capinfos -c; types = tshark packetlogger.type"
 		fi
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\tclean\t%s\n' "$rel" "$format" "$lt" "$frames" "$records" "$source" >>"$counts"
+	{ printf '@%s\n' "$rel"; cat "$out"; } >>"$frames_out"
 	nfiles=$((nfiles + 1))
 done < <(cd "$caps" && find . -type f ! -name '*.md' ! -name '*.libusb-output.txt' ! -path '*/logs/*' -print0 | sort -z)
 
 [ "$nfiles" -gt 0 ] || die "no capture files under $caps"
-rm -rf "$here/frames"
-mv "$tmp/frames" "$here/frames"
+mv "$frames_out" "$here/frames.tsv"
 mv "$counts" "$here/golden-counts.tsv"
-echo "record-golden.sh: $nfiles captures recorded in $here/golden-counts.tsv and $here/frames/"
+echo "record-golden.sh: $nfiles captures recorded in $here/golden-counts.tsv and $here/frames.tsv"

@@ -16,7 +16,7 @@
  * The goldens are written by tests/corpus/record-golden.sh (see its header
  * for the tshark fields behind every column):
  *   golden-counts.tsv   path format linktype frames records end source
- *   frames/PATH.tsv     frame len caplen kind id ev
+ *   frames.tsv          "@PATH", then per frame: frame len caplen kind id ev
  * One Criterion test per reader family walks the golden rows of that family,
  * so `make check` shows which readers agree with Wireshark.  Inside a file
  * the first disagreement is reported (file, frame, expected vs got) and the
@@ -133,34 +133,54 @@ static size_t load_counts(struct golden_file *g, size_t max)
 	return n;
 }
 
-/* Load frames/PATH.tsv; *n gets the row count.  Returns NULL (with a
- * message in why) when the golden is missing or damaged. */
+#define FRAMES_GOLDEN "tests/corpus/frames.tsv"
+
+static FILE *open_frames_golden(char *why, size_t whylen)
+{
+	char path[PATH_MAX_LEN + 64];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/" FRAMES_GOLDEN, top);
+	fp = fopen(path, "r");
+	if (!fp)
+		snprintf(why, whylen, "cannot open %s (%s); run tests/corpus/record-golden.sh", path, strerror(errno));
+	return fp;
+}
+
+/* Load the "@rel" section of frames.tsv; *n gets the row count.  Returns
+ * NULL with a message in why when the section is missing, repeated or
+ * damaged (why stays empty for an empty section). */
 static struct golden_frame *load_frames(const char *rel, size_t *n, char *why, size_t whylen)
 {
-	char path[2 * PATH_MAX_LEN];
-	char line[1024];
+	char line[PATH_MAX_LEN + 16];
 	struct golden_frame *v = NULL;
 	size_t cap = 0;
 	unsigned lineno = 0;
+	int sections = 0;
+	bool inside = false;
 	FILE *fp;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/tests/corpus/frames/%s.tsv", top, rel);
-	fp = fopen(path, "r");
-	if (!fp) {
-		snprintf(why, whylen, "cannot open its frames golden tests/corpus/frames/%s.tsv (%s); "
-			 "run tests/corpus/record-golden.sh", rel, strerror(errno));
+	fp = open_frames_golden(why, whylen);
+	if (!fp)
 		return NULL;
-	}
 	while (fgets(line, sizeof(line), fp)) {
 		char *f[8];
 		struct golden_frame *g;
 		lineno++;
 		if (line[0] == '#')
 			continue;
+		if (line[0] == '@') {
+			line[strcspn(line, "\r\n")] = '\0';
+			inside = strcmp(line + 1, rel) == 0;
+			sections += inside;
+			continue;
+		}
+		if (!inside)
+			continue;
 		if (split_tabs(line, f, 8) != 6 || strlen(f[5]) > 2 || !*f[3] || f[3][1]) {
-			snprintf(why, whylen, "tests/corpus/frames/%s.tsv:%u: expected 6 tab-separated fields "
-				 "(frame len caplen kind id ev)", rel, lineno);
+			snprintf(why, whylen, FRAMES_GOLDEN ":%u: expected 6 tab-separated fields "
+				 "(frame len caplen kind id ev)", lineno);
 			goto bad;
 		}
 		if (*n == cap) {
@@ -179,7 +199,7 @@ static struct golden_frame *load_frames(const char *rel, size_t *n, char *why, s
 		    (strcmp(f[2], "-") && !parse_u64(f[2], 10, (uint64_t *)&g->caplen)) ||
 		    (g->kind != 'u' && g->kind != 'h' && g->kind != '-') ||
 		    (strcmp(f[4], "-") && !parse_u64(f[4], 16, &g->id))) {
-			snprintf(why, whylen, "tests/corpus/frames/%s.tsv:%u: unparsable line", rel, lineno);
+			snprintf(why, whylen, FRAMES_GOLDEN ":%u: unparsable line", lineno);
 			goto bad;
 		}
 		g->has_id = strcmp(f[4], "-") != 0;
@@ -187,6 +207,13 @@ static struct golden_frame *load_frames(const char *rel, size_t *n, char *why, s
 		(*n)++;
 	}
 	fclose(fp);
+	if (sections != 1) {
+		snprintf(why, whylen, "%s has %d sections @%s (expected one); run tests/corpus/record-golden.sh",
+			 FRAMES_GOLDEN, sections, rel);
+		free(v);
+		*n = 0;
+		return NULL;
+	}
 	return v;
 bad:
 	fclose(fp);
@@ -395,8 +422,8 @@ static bool check_file(const struct golden_file *gf)
 		nrec_golden += gv[i].kind != '-';
 	if (ng != gf->frames || nrec_golden != gf->records) {
 		cr_expect_fail("%s: goldens disagree: golden-counts.tsv says %" PRIu64 " frames / %" PRIu64
-			       " records, frames/%s.tsv has %zu / %zu; run tests/corpus/record-golden.sh",
-			       gf->path, gf->frames, gf->records, gf->path, ng, nrec_golden);
+			       " records, its section of frames.tsv has %zu / %zu; run tests/corpus/record-golden.sh",
+			       gf->path, gf->frames, gf->records, ng, nrec_golden);
 		free(gv);
 		return false;
 	}
@@ -542,6 +569,23 @@ Test(corpus, listing_matches_goldens)
 		free(gp);
 	}
 	cr_expect_gt(l.n, 0, "the capture folder %s holds no capture files", caps);
+	/* every section of frames.tsv belongs to a row of golden-counts.tsv */
+	{
+		char why[PATH_MAX_LEN + 128], line[PATH_MAX_LEN + 16];
+		FILE *fp = open_frames_golden(why, sizeof(why));
+		cr_assert(fp, "%s", why);
+		while (fgets(line, sizeof(line), fp)) {
+			bool known = false;
+			if (line[0] != '@')
+				continue;
+			line[strcspn(line, "\r\n")] = '\0';
+			for (size_t k = 0; k < n && !known; k++)
+				known = strcmp(g[k].path, line + 1) == 0;
+			cr_expect(known, "%s has a section %s that golden-counts.tsv does not list; "
+				  "run tests/corpus/record-golden.sh", FRAMES_GOLDEN, line);
+		}
+		fclose(fp);
+	}
 	for (size_t k = 0; k < l.n; k++)
 		free(l.paths[k]);
 	free(l.paths);
