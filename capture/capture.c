@@ -24,8 +24,9 @@ static int cap_start(struct cap *c, struct error *err)
 	c->info.format = fmt;
 	switch (fmt) {
 	case CAP_FORMAT_PCAP:
-	case CAP_FORMAT_PCAPNG:
 		return pcap_lib_open(c, err);
+	case CAP_FORMAT_PCAPNG:
+		return pcapng_own_open(c, err);
 	case CAP_FORMAT_USBMON_TEXT:
 		return usbmon_text_open(c, err);
 	case CAP_FORMAT_PKLG:

@@ -30,7 +30,7 @@
 enum cap_format {
 	CAP_FORMAT_UNKNOWN = 0,
 	CAP_FORMAT_PCAP,          /* libpcap classic (any byte order, us or ns) */
-	CAP_FORMAT_PCAPNG,        /* pcapng (read by libpcap, or by our block reader) */
+	CAP_FORMAT_PCAPNG,        /* pcapng (read by our own block reader) */
 	CAP_FORMAT_USBMON_TEXT,   /* Linux /sys/kernel/debug/usb/usbmon/Nu or Nt */
 	CAP_FORMAT_PKLG,          /* Apple PacketLogger */
 	CAP_FORMAT_BTSNOOP,       /* btsnoop (Android, BlueZ) */
@@ -231,7 +231,6 @@ struct cap_info {
 	bool gzip;                /* the file was gzip-compressed */
 	bool big_endian;          /* file byte order where the format has one */
 	bool nanosecond;          /* pcap: the file's timestamps are in ns */
-	bool fallback;            /* pcapng read by scsiscope's own block reader */
 	uint32_t snaplen;         /* pcap: the file's snapshot length, 0 if unknown */
 };
 

@@ -325,26 +325,6 @@ const struct error *input_error(const struct input *in) { return in->failed ? &i
 bool input_is_gzip(const struct input *in) { return in->gzip; }
 const char *input_name(const struct input *in) { return in->name; }
 
-int input_rewind(struct input *in, struct error *err)
-{
-	if (fseek(in->fp, 0, SEEK_SET) != 0)
-		return error_set(err, 0, ERROR_NO_OFFSET, "cannot go back to the start of the input: %s",
-				 strerror(errno));
-	clearerr(in->fp);
-	in->start = in->end = 0;
-	in->off = 0;
-	in->eof = false;
-	in->failed = false;
-	error_clear(&in->fail);
-	if (in->gzip) {
-		inflateEnd(&in->zs);
-		in->z_ready = false;
-		if (z_setup(in, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* ---- stdio view, for libpcap ---- */
 
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)

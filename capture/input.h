@@ -51,9 +51,6 @@ const char *input_name(const struct input *in);
 /* The input's own failure (read error, corrupt or cut gzip), or NULL. */
 const struct error *input_error(const struct input *in);
 
-/* Go back to the start of the stream (fails for pipes).  0 or -1 with err. */
-int input_rewind(struct input *in, struct error *err);
-
 /* A stdio stream reading the rest of this input (from the current offset),
  * for libraries that want a FILE (libpcap).  Closing it does not close the
  * input.  NULL with err set if the platform cannot make one. */

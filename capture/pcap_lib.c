@@ -1,4 +1,4 @@
-/* pcap_lib.c - pcap and pcapng files through libpcap, handing over to our pcapng reader when libpcap gives up. */
+/* pcap_lib.c - classic pcap files through libpcap (pcapng goes to our own block reader, pcapng_own.c). */
 #include "config.h"
 #include "capture/reader.h"
 
@@ -6,13 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Only classic pcap comes here (cap_detect: magic a1b2c3d4 or a1b23c4d in
+ * either byte order).  pcapng never does: libpcap hides pcapng blocks that
+ * Wireshark numbers as frames, so its frame numbers would differ from
+ * Wireshark's; pcapng_own.c reads every pcapng file.  A classic pcap file
+ * has one link type and every record is a frame, so libpcap's count is
+ * Wireshark's.
+ */
+
 #define PCAP_ISO_MAX 256
 
 struct pcap_lib {
 	pcap_t *p;
 	int linktype;
-	bool ng;
-	uint64_t offset;          /* classic pcap: byte offset of the next record */
+	uint64_t offset;          /* byte offset of the next record */
 	struct usb_iso_desc iso[PCAP_ISO_MAX];
 };
 
@@ -26,27 +34,6 @@ static void pcap_lib_close(struct cap *c)
 		pcap_close(pl->p);    /* also closes the FILE view, not the input */
 	free(pl);
 	c->priv = NULL;
-}
-
-/*
- * libpcap refuses pcapng files whose interfaces have different link types
- * (and a few other things our block reader copes with).  Give the file to
- * our reader, which starts again from the top and skips the frames already
- * delivered, so the stream continues where it stopped.  If that is not
- * possible (a pipe), report libpcap's own message.
- */
-static int hand_over(struct cap *c, const char *why, struct error *err)
-{
-	uint64_t delivered = c->frames;
-	struct error rerr;
-
-	pcap_lib_close(c);
-	c->ops = NULL;
-	error_clear(&rerr);
-	if (input_rewind(c->in, &rerr) < 0)
-		return error_set(err, delivered + 1, ERROR_NO_OFFSET, "libpcap: %s", why);
-	c->info.fallback = true;
-	return pcapng_own_open(c, delivered, err);
 }
 
 static int pcap_lib_next(struct cap *c, struct cap_record *rec, struct error *err)
@@ -67,11 +54,6 @@ static int pcap_lib_next(struct cap *c, struct cap_record *rec, struct error *er
 			if (ie)         /* the bytes themselves could not be read: say why */
 				return error_set(err, c->frames + 1, ie->offset, "%s", ie->msg);
 			snprintf(why, sizeof(why), "%s", pcap_geterr(pl->p));
-			if (pl->ng) {
-				if (hand_over(c, why, err) < 0)
-					return -1;
-				return c->ops->next(c, rec, err);
-			}
 			return error_set(err, c->frames + 1, pl->offset, "damaged record: %s", why);
 		}
 		c->frames++;
@@ -81,7 +63,7 @@ static int pcap_lib_next(struct cap *c, struct cap_record *rec, struct error *er
 		/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
 		pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
 		pkt.frame = c->frames;
-		pkt.offset = pl->ng ? ERROR_NO_OFFSET : pl->offset;
+		pkt.offset = pl->offset;
 		pkt.swapped = false;          /* libpcap fixed usbmon headers already */
 		pl->offset += 16 + (uint64_t)h->caplen;
 		rc = cap_parse_linktype(pl->linktype, &pkt, rec, pl->iso, PCAP_ISO_MAX, err);
@@ -104,20 +86,18 @@ int pcap_lib_open(struct cap *c, struct error *err)
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_lib *pl = calloc(1, sizeof(*pl));
 	FILE *fp;
-	bool ng = c->info.format == CAP_FORMAT_PCAPNG;
 	const uint8_t *head;
 	size_t got;
 
 	if (!pl)
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-	pl->ng = ng;
 	pl->offset = 24;
-	head = input_peek(c->in, 12, &got, err);
+	head = input_peek(c->in, 4, &got, err);
 	if (!head) {
 		free(pl);
 		return -1;
 	}
-	if (!ng && got >= 4) {
+	if (got >= 4) {
 		/* a1b2c3d4 / a1b23c4d written big-endian read as-is */
 		c->info.big_endian = head[0] == 0xa1;
 		c->info.nanosecond = head[0] == 0xa1 ? head[2] == 0x3c : head[1] == 0x3c;
@@ -132,12 +112,6 @@ int pcap_lib_open(struct cap *c, struct error *err)
 	if (!pl->p) {
 		fclose(fp);
 		free(pl);
-		if (ng) {
-			if (input_rewind(c->in, err) < 0)
-				return error_set(err, 0, 0, "libpcap: %s", errbuf);
-			c->info.fallback = true;
-			return pcapng_own_open(c, 0, err);
-		}
 		return error_set(err, 0, 0, "not a readable pcap file: libpcap: %s", errbuf);
 	}
 	c->priv = pl;
@@ -145,14 +119,9 @@ int pcap_lib_open(struct cap *c, struct error *err)
 	pl->linktype = pcap_datalink(pl->p);
 	c->info.linktype = pl->linktype;
 	c->info.snaplen = (uint32_t)pcap_snapshot(pl->p);
-	if (ng && got >= 12)
-		c->info.big_endian = head[8] == 0x1a;    /* SHB byte-order magic 1a2b3c4d */
-	if (!cap_linktype_supported(pl->linktype)) {
-		if (ng)
-			return hand_over(c, "first interface is not USB", err);
+	if (!cap_linktype_supported(pl->linktype))
 		return error_set(err, 0, 20, "link type %d (%s) is not a USB or Bluetooth HCI link type "
 				 "(scsiscope reads 189, 220, 249, 266, 187 and 201)",
 				 pl->linktype, cap_linktype_name(pl->linktype));
-	}
 	return 0;
 }

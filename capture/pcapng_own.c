@@ -1,4 +1,4 @@
-/* pcapng_own.c - scsiscope's own pcapng block reader, for the files libpcap refuses (mixed link types, several sections). */
+/* pcapng_own.c - the pcapng reader, for every pcapng file: our own block reader, so that frame numbers equal Wireshark's. */
 #include "config.h"
 #include "capture/reader.h"
 
@@ -55,10 +55,14 @@
  * usbmon_mmapped_len() applies the same rule so that a file gives the same
  * events whichever reader reads it.
  *
- * Hand-over: pcap_lib.c gives us the file, rewound, when libpcap fails.
- * libpcap returns only EPB, SPB and PB, so skip_frames counts those: the
- * first skip_frames packet blocks were delivered already and are passed
- * over silently (still numbered and counted).
+ * Why not libpcap: every pcapng file is read here; libpcap reads classic
+ * pcap only (pcap_lib.c).  libpcap's pcapng reader (sf-pcapng.c) returns
+ * only EPB, SPB and PB and silently drops the other blocks Wireshark
+ * numbers as frames (Custom, systemd Journal Export, Sysdig events), so
+ * its packet count would drift from Wireshark's frame numbers.  It also
+ * refuses a file whose interfaces have different link types (what dumpcap
+ * writes for usbmon plus Ethernet) and a later section whose link type
+ * differs from the first, failing half-way through the file.
  */
 
 #define BT_SHB                   0x0A0D0D0Au
@@ -114,8 +118,6 @@ struct pcapng_own {
 	struct ng_iface *ifaces;
 	uint32_t nifaces, ifaces_cap;
 
-	uint64_t skip_packets;    /* packet blocks libpcap already delivered */
-	uint64_t packets;         /* packet blocks (EPB, SPB, PB) seen */
 	uint64_t usb_packets;     /* packets on USB/Bluetooth interfaces */
 	uint64_t other_packets;   /* packets on other interfaces */
 	bool saw_supported_idb;
@@ -525,17 +527,13 @@ static int do_packet(struct cap *c, struct pcapng_own *ng, const struct ng_block
 	}
 
 	c->frames++;
-	ng->packets++;
-	if (ifc->supported)
-		ng->usb_packets++;
-	else
+	if (!ifc->supported) {
+		/* not USB/Bluetooth: numbered and counted, not delivered */
 		ng->other_packets++;
-	if (ng->packets <= ng->skip_packets || !ifc->supported) {
-		/* delivered by libpcap before the hand-over, or not USB/Bluetooth */
-		if (!ifc->supported)
-			c->skipped++;
+		c->skipped++;
 		return 0;
 	}
+	ng->usb_packets++;
 
 	pkt.buf = caplen ? data : NULL;
 	pkt.caplen = caplen;
@@ -643,21 +641,17 @@ static const struct cap_reader_ops pcapng_own_ops = {
 	.close = pcapng_own_close,
 };
 
-int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err)
+int pcapng_own_open(struct cap *c, struct error *err)
 {
 	struct pcapng_own *ng = calloc(1, sizeof(*ng));
 
 	if (!ng)
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-	ng->skip_packets = skip_frames;
 	c->priv = ng;
 	c->ops = &pcapng_own_ops;
-	c->frames = 0;            /* counted again from the top */
-	c->skipped = 0;
 	c->info.format = CAP_FORMAT_PCAPNG;
 	c->info.linktype = -1;
 	c->info.snaplen = 0;
-	c->info.fallback = true;
 
 	/* Read the blocks before the first frame (SHB, IDBs...), so that
 	 * cap_get_info() knows the byte order and link type after cap_open(). */

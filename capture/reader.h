@@ -39,8 +39,8 @@ struct cap {
 #define CAP_MAX_RECORD (16u * 1024 * 1024)
 
 /* Readers.  Each returns 0, or -1 with err set. */
-int pcap_lib_open(struct cap *c, struct error *err);      /* pcap/pcapng via libpcap */
-int pcapng_own_open(struct cap *c, uint64_t skip_frames, struct error *err); /* own pcapng blocks */
+int pcap_lib_open(struct cap *c, struct error *err);      /* classic pcap via libpcap */
+int pcapng_own_open(struct cap *c, struct error *err);    /* every pcapng file: our block reader */
 int usbmon_text_open(struct cap *c, struct error *err);
 int pklg_open(struct cap *c, struct error *err);
 int btsnoop_open(struct cap *c, struct error *err);
@@ -55,7 +55,7 @@ bool usbmon_text_probe(const uint8_t *head, size_t n);
 bool pklg_probe(const uint8_t *head, size_t n);
 
 /*
- * Link-type parsers shared by the libpcap path and the own pcapng reader:
+ * Link-type parsers shared by the libpcap pcap reader and our pcapng reader:
  * turn one packet of a USB link type into a usb_event.  `swapped` says the
  * usbmon header is in the opposite byte order from the host (our pcapng
  * reader; libpcap already fixed it).  iso_buf receives iso descriptors
