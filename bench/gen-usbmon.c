@@ -1,4 +1,4 @@
-/* gen-usbmon.c - write a large, deterministic usbmon (link type 220) pcap of a Bulk-Only mass-storage session, for the benchmark. */
+/* gen-usbmon.c - write a large, deterministic usbmon (link type 220) pcap or pcapng of a Bulk-Only mass-storage session, for the benchmark. */
 #include "config.h"
 
 #include <errno.h>
@@ -33,6 +33,12 @@
  * rest jump to a random 4 KiB-aligned LBA.  Payload bytes come from a
  * fixed-seed generator, so the same seed and count give the same file.
  * About 6.6 KB of file per command: 100,000 commands make about 660 MB.
+ *
+ * -f pcapng writes the same packets as pcapng (draft-ietf-opsawg-pcapng):
+ * one Section Header Block, one Interface Description Block (link type
+ * 220, the same snaplen, microsecond time stamps like the pcap), then one
+ * Enhanced Packet Block per packet.  Each EPB costs 12 bytes more than a
+ * pcap record header plus padding to 4 bytes.
  */
 
 #define BLOCK_SIZE     512u
@@ -73,6 +79,7 @@ static uint32_t rng_below(uint32_t n)
 
 struct gen {
 	FILE *fp;
+	bool pcapng;              /* EPBs instead of pcap records */
 	const char *path;
 	struct strbuf out;        /* pcap bytes not yet written */
 	struct strbuf pkt;        /* one usbmon packet */
@@ -126,7 +133,10 @@ static void emit(struct gen *g, uint64_t urb, char type, uint8_t ep, uint32_t le
 
 	sb_reset(&g->pkt);
 	orig = usbw_usbmon(&g->pkt, &ev, true, false);
-	pcapw_record(&g->out, g->ts_ns, g->pkt.buf, (uint32_t)g->pkt.len, orig, false, false);
+	if (g->pcapng)
+		pcapngw_epb(&g->out, false, 0, g->ts_ns, 6, g->pkt.buf, (uint32_t)g->pkt.len, orig);
+	else
+		pcapw_record(&g->out, g->ts_ns, g->pkt.buf, (uint32_t)g->pkt.len, orig, false, false);
 	g->packets++;
 	if (g->out.len >= FLUSH_AT)
 		flush_out(g);
@@ -156,11 +166,11 @@ static void be32(uint8_t *p, uint32_t v)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gen-usbmon [-n COMMANDS] [-s SEED] OUTPUT.pcap\n"
-		"Write a usbmon (link type 220) pcap of a USB mass-storage Bulk-Only\n"
-		"session: COMMANDS SCSI commands (default 100000, about 660 MB) with\n"
-		"their data, pseudo-random from SEED (default 1).  Same arguments,\n"
-		"same bytes.\n");
+		"Usage: gen-usbmon [-n COMMANDS] [-s SEED] [-f pcap|pcapng] OUTPUT\n"
+		"Write a usbmon (link type 220) pcap (or with -f pcapng, a pcapng of\n"
+		"Enhanced Packet Blocks) of a USB mass-storage Bulk-Only session:\n"
+		"COMMANDS SCSI commands (default 100000, about 660 MB) with their data,\n"
+		"pseudo-random from SEED (default 1).  Same arguments, same bytes.\n");
 }
 
 static uint64_t parse_u64(const char *s, const char *what)
@@ -188,13 +198,24 @@ int main(int argc, char **argv)
 	static uint8_t payload[MAX_XFER];
 	uint64_t commands = 100000, seed = 1;
 	uint32_t lba = 2048, tag = 1;
+	bool pcapng = false;
 	struct gen g;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:f:h")) != -1) {
 		switch (opt) {
 		case 'n': commands = parse_u64(optarg, "-n"); break;
 		case 's': seed = parse_u64(optarg, "-s"); break;
+		case 'f':
+			if (strcmp(optarg, "pcap") == 0) {
+				pcapng = false;
+			} else if (strcmp(optarg, "pcapng") == 0) {
+				pcapng = true;
+			} else {
+				fprintf(stderr, "gen-usbmon: -f wants pcap or pcapng, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -204,6 +225,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(&g, 0, sizeof(g));
+	g.pcapng = pcapng;
 	g.path = argv[optind];
 	g.fp = fopen(g.path, "wb");
 	if (!g.fp) {
@@ -219,7 +241,12 @@ int main(int argc, char **argv)
 		rng_state = 1;
 	g.ts_ns = INT64_C(1700000000) * 1000000000;
 
-	pcapw_header(&g.out, LINKTYPE_USB_LINUX_MMAPPED, SNAPLEN, false, false);
+	if (pcapng) {
+		pcapngw_shb(&g.out, false);
+		pcapngw_idb(&g.out, false, LINKTYPE_USB_LINUX_MMAPPED, SNAPLEN, 6);
+	} else {
+		pcapw_header(&g.out, LINKTYPE_USB_LINUX_MMAPPED, SNAPLEN, false, false);
+	}
 
 	for (uint64_t i = 0; i < commands; i++, tag++) {
 		uint8_t cbw[31], csw[13];
