@@ -4,6 +4,18 @@
 
 #include <string.h>
 
+void usb_event_init(struct usb_event *ev, const struct usb_pkt *p, enum usb_source source)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->frame = p->frame;
+	ev->ts_ns = p->ts_ns;
+	ev->source = (uint8_t)source;
+	ev->ctrl_stage = USB_STAGE_NONE;
+	ev->status_origin = USB_STATUS_LINUX;
+	ev->frame_len = p->len;
+	ev->frame_caplen = p->caplen;
+}
+
 bool cap_linktype_supported(int linktype)
 {
 	switch (linktype) {

@@ -72,14 +72,8 @@ int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error
 	size_t data_off;
 	uint32_t data_len, present;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->frame = p->frame;
-	ev->ts_ns = p->ts_ns;
-	ev->source = USB_SRC_DARWIN;
-	ev->ctrl_stage = USB_STAGE_NONE;
+	usb_event_init(ev, p, USB_SRC_DARWIN);
 	ev->status_origin = USB_STATUS_IORETURN;
-	ev->frame_len = p->len;
-	ev->frame_caplen = p->caplen;
 	if (n < DARWIN_FIXED_HDR)
 		return error_set(err, p->frame, p->offset,
 				 "Darwin USB record is %zu bytes, shorter than its %u-byte header", n,

@@ -53,13 +53,7 @@ int usb_parse_usbmon(const struct usb_pkt *p, bool mmapped, struct usb_event *ev
 	uint64_t data_off;
 	uint32_t ndesc = 0;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->frame = p->frame;
-	ev->ts_ns = p->ts_ns;
-	ev->source = mmapped ? USB_SRC_USBMON_MMAPPED : USB_SRC_USBMON;
-	ev->ctrl_stage = USB_STAGE_NONE;
-	ev->frame_len = p->len;
-	ev->frame_caplen = p->caplen;
+	usb_event_init(ev, p, mmapped ? USB_SRC_USBMON_MMAPPED : USB_SRC_USBMON);
 	if (n < hdr)
 		return error_set(err, p->frame, p->offset,
 				 "usbmon record is %zu bytes, shorter than its %u-byte header", n, hdr);

@@ -53,14 +53,8 @@ int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct erro
 	size_t data_off, avail, present;
 	bool setup_cut = false;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->frame = p->frame;
-	ev->ts_ns = p->ts_ns;
-	ev->source = USB_SRC_USBPCAP;
-	ev->ctrl_stage = USB_STAGE_NONE;
+	usb_event_init(ev, p, USB_SRC_USBPCAP);
 	ev->status_origin = USB_STATUS_USBD;
-	ev->frame_len = p->len;
-	ev->frame_caplen = p->caplen;
 	if (n < USBPCAP_HDR)
 		return error_set(err, p->frame, p->offset,
 				 "USBPcap record is %zu bytes, shorter than its %u-byte header", n, USBPCAP_HDR);

@@ -71,6 +71,9 @@ struct usb_pkt {
 	uint64_t offset;          /* byte offset of the record, for errors */
 	bool swapped;
 };
+/* Start an event for packet p: zeroed, with the frame, time, source and
+ * record lengths set (no control stage, Linux status meaning). */
+void usb_event_init(struct usb_event *ev, const struct usb_pkt *p, enum usb_source source);
 int usb_parse_usbmon(const struct usb_pkt *p, bool mmapped, struct usb_event *ev,
 		     struct usb_iso_desc *iso_buf, uint32_t iso_max, struct error *err);
 int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct error *err);
