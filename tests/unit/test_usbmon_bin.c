@@ -237,3 +237,53 @@ Test(bad_input, iso_descriptor_count_lies)
 	sb_release(&sb);
 	sb_release(&pkt);
 }
+
+Test(bad_input, pcap_caplen_beyond_what_the_header_allows)
+{
+	struct usb_event ev[8];
+	uint8_t inq[36];
+	size_t n = bot_events(ev, inq);
+	struct strbuf sb;
+	struct rec_list l;
+	size_t third;
+
+	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
+	/* Third record's captured length: 256 MiB, far beyond the snapshot
+	 * length and any link type's maximum. */
+	third = 24 + (16 + 64 + 0) + (16 + 64 + 1);
+	sb.buf[third + 8] = 0;
+	sb.buf[third + 9] = 0;
+	sb.buf[third + 10] = 0;
+	sb.buf[third + 11] = 0x10;
+	cr_assert_eq(read_all_sb(&sb, &l), 0);
+	cr_assert_eq(l.rc, -1);
+	cr_assert_eq(l.n, 2, "the two records before are delivered");
+	cr_assert(strstr(errtext(&l.err), "frame 3 (offset 185): damaged record: "), "%s", errtext(&l.err));
+	cr_assert(strstr(errtext(&l.err), "268435456"), "names the length: %s", errtext(&l.err));
+	rec_list_free(&l);
+	sb_release(&sb);
+}
+
+Test(bad_input, pcap_caplen_larger_than_original_length)
+{
+	struct usb_event ev[8];
+	uint8_t inq[36];
+	size_t n = bot_events(ev, inq);
+	struct strbuf sb;
+	struct rec_list l;
+	size_t first = 24;
+
+	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
+	/* First record: original length 10, captured 64.  The bytes are all
+	 * there, so the record is read as it stands (Wireshark does too) and
+	 * nothing beyond it is touched. */
+	sb.buf[first + 12] = 10;
+	sb.buf[first + 13] = 0;
+	cr_assert_eq(read_all_sb(&sb, &l), 0);
+	cr_assert_eq(l.rc, 0, "%s", errtext(&l.err));
+	cr_assert_eq(l.n, n);
+	cr_assert_eq(l.recs[0].u.usb.frame_len, 10);
+	cr_assert_eq(l.recs[0].u.usb.frame_caplen, 64, "caplen %u", l.recs[0].u.usb.frame_caplen);
+	rec_list_free(&l);
+	sb_release(&sb);
+}
