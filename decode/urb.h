@@ -17,6 +17,7 @@
  * callback: decoders copy what they keep.
  */
 struct urb {
+	uint64_t serial;          /* unique per URB in this decode, the same at submit and completion: key decoder state by it */
 	uint64_t id;              /* the capture's URB id (usbmon), IRP id (USBPcap), ioID (macOS) */
 	uint8_t source;           /* enum usb_source */
 	uint16_t bus;
