@@ -25,6 +25,8 @@ void cli_print_error(const struct error *err);
 /* Print "scsiscope: CMD: message" plus a hint to --help; returns EXIT_TROUBLE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+int cmd_decode(int argc, char **argv);
+void cmd_decode_usage(FILE *out);
 int cmd_events(int argc, char **argv);
 void cmd_events_usage(FILE *out);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 const struct cli_command cli_commands[] = {
+	{ "decode", "SCSI transactions over BOT/UAS, control requests, USB errors", cmd_decode, cmd_decode_usage },
 	{ "events", "list every USB event or Bluetooth record of a capture", cmd_events, cmd_events_usage },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -194,6 +194,26 @@ struct txn {
 	} u;
 };
 
+#define USB_STRING_MAX 128
+
+/* What --summary shows about a device. */
+struct usb_device_info {
+	uint16_t bus;
+	uint16_t device;
+	bool have_device_desc;
+	uint16_t vid, pid, bcd_usb, bcd_device;
+	uint8_t dev_class, dev_subclass, dev_protocol;
+	uint8_t max_packet0;
+	char manufacturer[USB_STRING_MAX];   /* UTF-8, "" when not captured */
+	char product[USB_STRING_MAX];
+	char serial[USB_STRING_MAX];
+	uint8_t config;           /* current configuration value, 0 = unconfigured/unknown */
+	uint8_t storage_transport;/* enum transport of its storage interface, if any */
+	uint8_t storage_interface;
+	bool roles_inferred;
+	uint8_t max_lun;          /* from GET MAX LUN, 0xff unknown */
+};
+
 typedef void (*txn_cb)(void *ctx, const struct txn *t);
 
 struct decoder_opts {
@@ -210,6 +230,9 @@ void decoder_feed(struct decoder *d, const struct usb_event *ev);
 /* End of capture: everything still open is emitted as ended by the capture. */
 void decoder_finish(struct decoder *d);
 void decoder_free(struct decoder *d);
+
+/* Every device seen so far, in first-seen order (i from 0); NULL past the end. */
+const struct usb_device_info *decoder_device_at(const struct decoder *d, unsigned i);
 
 /* Short names for output. */
 const char *transport_name(enum transport t);

@@ -39,25 +39,7 @@ struct ep_route {
 	bool streams;             /* UAS: the endpoint uses bulk streams (SuperSpeed companion MaxStreams > 0) */
 };
 
-#define USB_STRING_MAX 128
-
-/* What --summary shows about a device. */
-struct usb_device_info {
-	uint16_t bus;
-	uint16_t device;
-	bool have_device_desc;
-	uint16_t vid, pid, bcd_usb, bcd_device;
-	uint8_t dev_class, dev_subclass, dev_protocol;
-	uint8_t max_packet0;
-	char manufacturer[USB_STRING_MAX];   /* UTF-8, "" when not captured */
-	char product[USB_STRING_MAX];
-	char serial[USB_STRING_MAX];
-	uint8_t config;           /* current configuration value, 0 = unconfigured/unknown */
-	uint8_t storage_transport;/* enum transport of its storage interface, if any */
-	uint8_t storage_interface;
-	bool roles_inferred;
-	uint8_t max_lun;          /* from GET MAX LUN, 0xff unknown */
-};
+/* struct usb_device_info is in decode.h (front ends show it). */
 
 struct devtable;
 

@@ -1,0 +1,228 @@
+/* cmd_decode.c - `scsiscope decode FILE`: SCSI transactions, control requests and notable USB events. */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "report/txn_render.h"
+
+void cmd_decode_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: scsiscope decode [OPTIONS] FILE\n"
+		"\n"
+		"Decode a capture into SCSI transactions over Bulk-Only (BOT) or USB\n"
+		"Attached SCSI (UAS), control requests and notable USB events (errors,\n"
+		"unlinked URBs, a device gone), one line each, in the order they began.\n"
+		"\n"
+		"Options:\n"
+		"  -v, --verbose        every layer of each transaction: URB frames,\n"
+		"                       CBW/CSW or IU fields, CDB fields, data, sense\n"
+		"      --json           JSON lines (fields in doc/decode-json.md)\n"
+		"      --device BUS:DEV only this device\n"
+		"      --lun N          only SCSI transactions of this LUN\n"
+		"      --frames A-B     only transactions that start in frames A..B\n"
+		"      --scsi-only      leave out control requests and USB events\n"
+		"      --all            also every URB of endpoints no decoder claims\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Exit status: 0 on success, 2 on a usage error or a damaged file (the\n"
+		"transactions before the damage are still printed).\n");
+}
+
+struct decode_run {
+	bool json, verbose, scsi_only;
+	bool have_device;
+	uint16_t bus, device;
+	bool have_lun;
+	uint64_t lun;
+	uint64_t frame_lo, frame_hi;
+	struct render_opts ro;
+	struct strbuf out;
+	uint64_t shown;
+};
+
+static bool txn_device(const struct txn *t, uint16_t *bus, uint16_t *dev)
+{
+	switch (t->kind) {
+	case TXN_SCSI: *bus = t->u.scsi.bus; *dev = t->u.scsi.device; return true;
+	case TXN_CONTROL: *bus = t->u.ctl.bus; *dev = t->u.ctl.device; return true;
+	case TXN_USB: *bus = t->u.note.bus; *dev = t->u.note.device; return true;
+	}
+	return false;
+}
+
+static void on_txn(void *ctx, const struct txn *t)
+{
+	struct decode_run *run = ctx;
+	uint64_t frame = txn_frame(t);
+
+	if (run->scsi_only && t->kind != TXN_SCSI)
+		return;
+	if (run->have_device) {
+		uint16_t b, d;
+		if (!txn_device(t, &b, &d) || b != run->bus || d != run->device)
+			return;
+	}
+	if (run->have_lun && (t->kind != TXN_SCSI || t->u.scsi.lun != run->lun))
+		return;
+	if (frame < run->frame_lo || frame > run->frame_hi)
+		return;
+	if (run->json)
+		render_txn_json(&run->out, t, &run->ro);
+	else if (run->verbose)
+		render_txn_verbose(&run->out, t, &run->ro);
+	else
+		render_txn_line(&run->out, t, &run->ro);
+	run->shown++;
+	if (run->out.len >= 1 << 16) {
+		fwrite(run->out.buf, 1, run->out.len, stdout);
+		sb_reset(&run->out);
+	}
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s)
+		return false;
+	v = strtoull(s, &end, 0);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_device(const char *s, uint16_t *bus, uint16_t *dev)
+{
+	char *end;
+	unsigned long b = strtoul(s, &end, 10), d;
+
+	if (end == s || *end != ':' || b > 65535)
+		return false;
+	s = end + 1;
+	d = strtoul(s, &end, 10);
+	if (end == s || *end || d > 65535)
+		return false;
+	*bus = (uint16_t)b;
+	*dev = (uint16_t)d;
+	return true;
+}
+
+static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+{
+	const char *dash = strchr(s, '-');
+	char buf[64];
+
+	if (!dash) {
+		if (!parse_u64(s, lo))
+			return false;
+		*hi = *lo;
+		return true;
+	}
+	if ((size_t)(dash - s) >= sizeof(buf))
+		return false;
+	memcpy(buf, s, (size_t)(dash - s));
+	buf[dash - s] = '\0';
+	if (!buf[0])
+		*lo = 0;
+	else if (!parse_u64(buf, lo))
+		return false;
+	if (!dash[1])
+		*hi = UINT64_MAX;
+	else if (!parse_u64(dash + 1, hi))
+		return false;
+	return *lo <= *hi;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "lun", required_argument, NULL, 'l' },
+		{ "frames", required_argument, NULL, 'f' },
+		{ "scsi-only", no_argument, NULL, 's' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct decode_run run;
+	struct decoder_opts dopts = { .notes = true, .other_traffic = false };
+	struct decoder *dec;
+	struct cap *c;
+	struct cap_record r;
+	struct error err;
+	bool have_t0 = false;
+	int opt, rc;
+
+	memset(&run, 0, sizeof(run));
+	run.frame_hi = UINT64_MAX;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'v': run.verbose = true; break;
+		case 'j': run.json = true; break;
+		case 'd':
+			if (!parse_device(optarg, &run.bus, &run.device))
+				return cli_usage_error("decode", "--device wants BUS:DEV (e.g. 2:3), not '%s'", optarg);
+			run.have_device = true;
+			break;
+		case 'l':
+			if (!parse_u64(optarg, &run.lun))
+				return cli_usage_error("decode", "--lun wants a number, not '%s'", optarg);
+			run.have_lun = true;
+			break;
+		case 'f':
+			if (!parse_range(optarg, &run.frame_lo, &run.frame_hi))
+				return cli_usage_error("decode", "--frames wants A-B, A-, -B or N, not '%s'", optarg);
+			break;
+		case 's': run.scsi_only = true; break;
+		case 'a': dopts.other_traffic = true; break;
+		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
+		default: return cli_usage_error("decode", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("decode", "expects exactly one FILE");
+	if (cap_open(argv[optind], &c, &err) < 0) {
+		cli_print_error(&err);
+		return EXIT_TROUBLE;
+	}
+	sb_init(&run.out);
+	dec = decoder_new(&dopts, on_txn, &run);
+	if (!dec) {
+		cap_close(c);
+		fprintf(stderr, "scsiscope: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	while ((rc = cap_next(c, &r, &err)) > 0) {
+		if (r.kind != CAP_REC_USB)
+			continue;
+		if (!have_t0) {
+			run.ro.t0_ns = r.u.usb.ts_ns;
+			have_t0 = true;
+		}
+		decoder_feed(dec, &r.u.usb);
+	}
+	/* Whatever happened, show everything decoded so far. */
+	decoder_finish(dec);
+	decoder_free(dec);
+	fwrite(run.out.buf, 1, run.out.len, stdout);
+	fflush(stdout);
+	sb_release(&run.out);
+	cap_close(c);
+	if (rc < 0) {
+		cli_print_error(&err);
+		return EXIT_TROUBLE;
+	}
+	return EXIT_OK;
+}

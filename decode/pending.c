@@ -1,0 +1,62 @@
+/* pending.c - TEMPORARY: decode layers not written yet. Each helper deletes the stubs it implements; the file goes before issue 3 closes. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode/device.h"
+#include "decode/scsi.h"
+#include "decode/storage.h"
+#include "decode/usb_control.h"
+
+/* ---- device.c (USB helper) ---- */
+struct devtable { int unused; };
+struct devtable *devtable_new(void) { return calloc(1, sizeof(struct devtable)); }
+void devtable_free(struct devtable *t) { free(t); }
+void devtable_control(struct devtable *t, const struct urb *u) { (void)t; (void)u; }
+bool devtable_route(struct devtable *t, uint16_t bus, uint16_t device, uint8_t endpoint, struct ep_route *out) { (void)t; (void)bus; (void)device; (void)endpoint; (void)out; return false; }
+bool devtable_infer(struct devtable *t, const struct urb *u, struct ep_route *out) { (void)t; (void)u; (void)out; return false; }
+void devtable_forget(struct devtable *t, uint16_t bus, uint16_t device) { (void)t; (void)bus; (void)device; }
+const struct usb_device_info *devtable_info(const struct devtable *t, uint16_t bus, uint16_t device) { (void)t; (void)bus; (void)device; return NULL; }
+const struct usb_device_info *devtable_at(const struct devtable *t, unsigned i) { (void)t; (void)i; return NULL; }
+
+/* ---- usb_control.c (USB helper) ---- */
+const char *usb_request_name(const uint8_t setup[8]) { (void)setup; return "request"; }
+void usb_control_summary(struct strbuf *sb, const uint8_t setup[8], const uint8_t *data, size_t len) { (void)data; (void)len; sb_addf(sb, "request %02x %02x", setup[0], setup[1]); }
+void usb_control_describe(struct strbuf *sb, const uint8_t setup[8], const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)setup; (void)data; (void)len; (void)indent; }
+void usb_descriptors_describe(struct strbuf *sb, const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)data; (void)len; (void)indent; }
+bool usb_string_descriptor(const uint8_t *data, size_t len, char *out, size_t size) { (void)data; (void)len; if (size) out[0] = 0; return false; }
+
+/* ---- bot.c (BOT helper) ---- */
+struct bot *bot_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface) { (void)sc; (void)bus; (void)device; (void)interface; return NULL; }
+void bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role) { (void)b; (void)u; (void)at_submit; (void)role; }
+void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame) { (void)b; (void)ep; (void)frame; }
+void bot_reset(struct bot *b, uint64_t frame) { (void)b; (void)frame; }
+void bot_gone(struct bot *b, uint64_t frame) { (void)b; (void)frame; }
+void bot_finish(struct bot *b) { (void)b; }
+void bot_free(struct bot *b) { (void)b; }
+
+/* ---- uas.c (UAS helper) ---- */
+struct uas *uas_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface, bool streams) { (void)sc; (void)bus; (void)device; (void)interface; (void)streams; return NULL; }
+void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role) { (void)u; (void)urb; (void)at_submit; (void)role; }
+void uas_clear_halt(struct uas *u, uint8_t ep, uint64_t frame) { (void)u; (void)ep; (void)frame; }
+void uas_gone(struct uas *u, uint64_t frame) { (void)u; (void)frame; }
+void uas_finish(struct uas *u) { (void)u; }
+void uas_free(struct uas *u) { (void)u; }
+
+/* ---- scsi.c, sense.c, scsi_data.c (SCSI helper) ---- */
+void scsi_cdb_decode(const uint8_t *cdb, size_t len, struct cdb_info *out) { memset(out, 0, sizeof(*out)); out->opcode = len ? cdb[0] : 0; out->service_action = -1; out->page = -1; out->subpage = -1; out->ata_command = -1; out->name = "?"; }
+uint64_t scsi_cdb_expected_bytes(const struct cdb_info *ci, uint32_t block_size) { (void)ci; (void)block_size; return UINT64_MAX; }
+void scsi_cdb_summary(struct strbuf *sb, const struct cdb_info *ci) { sb_addf(sb, "opcode 0x%02x", ci->opcode); }
+void scsi_cdb_describe(struct strbuf *sb, const uint8_t *cdb, size_t len, const char *indent) { (void)sb; (void)cdb; (void)len; (void)indent; }
+const char *scsi_opcode_name(uint8_t opcode, int sa) { (void)opcode; (void)sa; return NULL; }
+const char *scsi_status_name(int status) { return status == 0 ? "GOOD" : status == 2 ? "CHECK CONDITION" : NULL; }
+bool scsi_sense_parse(const uint8_t *buf, size_t len, struct sense_info *out) { (void)buf; (void)len; memset(out, 0, sizeof(*out)); return false; }
+const char *scsi_sense_key_name(uint8_t key) { (void)key; return "?"; }
+const char *scsi_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t size) { snprintf(buf, size, "%02x/%02x", asc, ascq); return buf; }
+void scsi_sense_summary(struct strbuf *sb, uint8_t key, uint8_t asc, uint8_t ascq) { sb_addf(sb, "%02x/%02x/%02x", key, asc, ascq); }
+void scsi_sense_describe(struct strbuf *sb, const uint8_t *buf, size_t len, const char *indent) { (void)sb; (void)buf; (void)len; (void)indent; }
+bool scsi_inquiry_parse(const uint8_t *buf, size_t len, struct inquiry_id *out) { (void)buf; (void)len; (void)out; return false; }
+const char *scsi_peripheral_type_name(uint8_t type) { (void)type; return "?"; }
+bool scsi_read_capacity10_parse(const uint8_t *buf, size_t len, uint64_t *last_lba, uint32_t *block_size) { (void)buf; (void)len; (void)last_lba; (void)block_size; return false; }
+bool scsi_read_capacity16_parse(const uint8_t *buf, size_t len, uint64_t *last_lba, uint32_t *block_size) { (void)buf; (void)len; (void)last_lba; (void)block_size; return false; }
+void scsi_data_describe(struct strbuf *sb, const struct cdb_info *ci, const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)ci; (void)data; (void)len; (void)indent; }

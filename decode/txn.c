@@ -1,0 +1,309 @@
+/* txn.c - build transactions (frames, findings, payload hash) and deliver them in the order they began. */
+#include "config.h"
+#include "decode/txn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* ---------------------------------------------------------------- payload */
+
+struct payload_acc {
+	uint64_t bytes;
+	uint64_t captured;
+	XXH3_state_t *xx;
+	uint8_t *head;
+	uint32_t head_len;
+};
+
+struct payload_acc *payload_acc_new(void)
+{
+	struct payload_acc *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		abort();
+	a->xx = XXH3_createState();
+	if (!a->xx)
+		abort();
+	XXH3_64bits_reset(a->xx);
+	return a;
+}
+
+void payload_acc_add(struct payload_acc *a, const uint8_t *data, uint32_t caplen, uint32_t moved)
+{
+	a->bytes += moved;
+	if (!caplen || !data)
+		return;
+	a->captured += caplen;
+	XXH3_64bits_update(a->xx, data, caplen);
+	if (a->head_len < PAYLOAD_HEAD_MAX) {
+		uint32_t take = PAYLOAD_HEAD_MAX - a->head_len;
+		if (take > caplen)
+			take = caplen;
+		if (!a->head && !(a->head = malloc(PAYLOAD_HEAD_MAX)))
+			abort();
+		memcpy(a->head + a->head_len, data, take);
+		a->head_len += take;
+	}
+}
+
+void payload_acc_view(const struct payload_acc *a, struct payload *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!a)
+		return;
+	out->bytes = a->bytes;
+	out->captured = a->captured;
+	out->hash = a->captured ? XXH3_64bits_digest(a->xx) : 0;
+	out->head_len = a->head_len;
+	out->head = a->head;
+}
+
+void payload_acc_free(struct payload_acc *a)
+{
+	if (!a)
+		return;
+	XXH3_freeState(a->xx);
+	free(a->head);
+	free(a);
+}
+
+/* ---------------------------------------------------------------- emitter */
+
+struct emitter {
+	txn_cb cb;
+	void *ctx;
+	struct txn_rec *head, *tail;  /* begun, not yet delivered, in start order */
+	uint32_t queued;
+	uint64_t seq;
+};
+
+struct emitter *emitter_new(txn_cb cb, void *ctx)
+{
+	struct emitter *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cb = cb;
+	e->ctx = ctx;
+	return e;
+}
+
+static void rec_free(struct txn_rec *r)
+{
+	free(r->frames);
+	free(r->findings);
+	payload_acc_free(r->data);
+	free(r);
+}
+
+/* Point the public view at the owned storage. */
+static void rec_finalize(struct txn_rec *r)
+{
+	struct txn *t = &r->t;
+
+	switch (t->kind) {
+	case TXN_SCSI:
+		t->u.scsi.frames = r->frames;
+		t->u.scsi.nframes = r->nframes;
+		t->u.scsi.findings = r->findings;
+		t->u.scsi.nfindings = r->nfindings;
+		payload_acc_view(r->data, &t->u.scsi.data);
+		if (r->nframes && t->u.scsi.last_frame < r->frames[r->nframes - 1])
+			t->u.scsi.last_frame = r->frames[r->nframes - 1];
+		break;
+	case TXN_CONTROL:
+		t->u.ctl.frames = r->frames;
+		t->u.ctl.nframes = r->nframes;
+		t->u.ctl.findings = r->findings;
+		t->u.ctl.nfindings = r->nfindings;
+		payload_acc_view(r->data, &t->u.ctl.data);
+		if (r->nframes && t->u.ctl.last_frame < r->frames[r->nframes - 1])
+			t->u.ctl.last_frame = r->frames[r->nframes - 1];
+		break;
+	case TXN_USB:
+		t->u.note.findings = r->findings;
+		t->u.note.nfindings = r->nfindings;
+		break;
+	}
+}
+
+static void deliver(struct emitter *e, struct txn_rec *r)
+{
+	e->cb(e->ctx, &r->t);
+	rec_free(r);
+}
+
+/* Deliver the ended transactions at the head of the queue; when too many
+ * wait behind an open one, pass it over (it is delivered when it ends). */
+static void pump(struct emitter *e)
+{
+	while (e->head && (e->head->ended || e->queued > EMIT_WINDOW)) {
+		struct txn_rec *r = e->head;
+		e->head = r->next;
+		if (!e->head)
+			e->tail = NULL;
+		e->queued--;
+		r->next = NULL;
+		if (r->ended)
+			deliver(e, r);
+		else
+			r->seq = UINT64_MAX;    /* passed over: deliver at txn_end */
+	}
+}
+
+struct txn_rec *txn_begin(struct emitter *e, enum txn_kind kind, uint64_t first_frame)
+{
+	struct txn_rec *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		abort();
+	r->t.kind = (uint8_t)kind;
+	r->seq = e->seq++;
+	switch (kind) {
+	case TXN_SCSI:
+		r->t.u.scsi.frame = first_frame;
+		r->t.u.scsi.last_frame = first_frame;
+		r->t.u.scsi.status = -1;
+		r->t.u.scsi.csw_status = -1;
+		r->t.u.scsi.uas_response = -1;
+		break;
+	case TXN_CONTROL:
+		r->t.u.ctl.frame = first_frame;
+		r->t.u.ctl.last_frame = first_frame;
+		break;
+	case TXN_USB:
+		r->t.u.note.frame = first_frame;
+		break;
+	}
+	if (first_frame)
+		txn_add_frame(r, first_frame);
+	if (e->tail)
+		e->tail->next = r;
+	else
+		e->head = r;
+	e->tail = r;
+	e->queued++;
+	return r;
+}
+
+void txn_add_frame(struct txn_rec *r, uint64_t frame)
+{
+	uint32_t lo = 0, hi = r->nframes;
+
+	if (!frame)
+		return;
+	if (r->nframes && r->frames[r->nframes - 1] < frame) {
+		lo = r->nframes;              /* the common case: frames come in order */
+	} else {
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (r->frames[mid] < frame)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->nframes && r->frames[lo] == frame)
+			return;
+	}
+	if (r->nframes == r->frames_alloc) {
+		uint32_t n = r->frames_alloc ? r->frames_alloc * 2 : 8;
+		uint64_t *f = realloc(r->frames, n * sizeof(*f));
+		if (!f)
+			abort();
+		r->frames = f;
+		r->frames_alloc = n;
+	}
+	memmove(r->frames + lo + 1, r->frames + lo, (r->nframes - lo) * sizeof(*r->frames));
+	r->frames[lo] = frame;
+	r->nframes++;
+}
+
+void txn_add_finding(struct txn_rec *r, const char *id, enum severity sev, const uint64_t *frames,
+		     unsigned nframes, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (r->nfindings == r->findings_alloc) {
+		uint32_t n = r->findings_alloc ? r->findings_alloc * 2 : 2;
+		struct finding *nf = realloc(r->findings, n * sizeof(*nf));
+		if (!nf)
+			abort();
+		r->findings = nf;
+		r->findings_alloc = n;
+	}
+	f = &r->findings[r->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = (uint8_t)sev;
+	for (unsigned i = 0; i < nframes && i < FINDING_FRAMES_MAX; i++)
+		f->frames[f->nframes++] = frames[i];
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+void txn_add_data(struct txn_rec *r, const uint8_t *data, uint32_t caplen, uint32_t moved)
+{
+	if (!r->data)
+		r->data = payload_acc_new();
+	payload_acc_add(r->data, data, caplen, moved);
+}
+
+void txn_end(struct emitter *e, struct txn_rec *r)
+{
+	rec_finalize(r);
+	r->ended = true;
+	if (r->seq == UINT64_MAX) {       /* passed over earlier */
+		deliver(e, r);
+		return;
+	}
+	pump(e);
+}
+
+void txn_drop(struct emitter *e, struct txn_rec *r)
+{
+	struct txn_rec **pp = &e->head, *prev = NULL;
+
+	while (*pp && *pp != r) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp) {
+		*pp = r->next;
+		if (e->tail == r)
+			e->tail = prev;
+		e->queued--;
+	}
+	rec_free(r);
+	pump(e);
+}
+
+void emitter_flush(struct emitter *e)
+{
+	/* Anything still open here is a decoder bug; deliver it anyway so
+	 * nothing is lost. */
+	while (e->head) {
+		struct txn_rec *r = e->head;
+		if (!r->ended)
+			rec_finalize(r);
+		e->head = r->next;
+		e->queued--;
+		deliver(e, r);
+	}
+	e->tail = NULL;
+}
+
+void emitter_free(struct emitter *e)
+{
+	if (!e)
+		return;
+	while (e->head) {
+		struct txn_rec *r = e->head;
+		e->head = r->next;
+		rec_free(r);
+	}
+	free(e);
+}

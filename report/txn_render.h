@@ -1,0 +1,26 @@
+/* txn_render.h - render decoded transactions as text lines, a layered -v view, or JSON lines. */
+#ifndef SCSISCOPE_REPORT_TXN_RENDER_H
+#define SCSISCOPE_REPORT_TXN_RENDER_H
+
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "util/strbuf.h"
+
+struct render_opts {
+	int64_t t0_ns;            /* time origin: the capture's first record */
+};
+
+/* One line per transaction, '\n'-terminated. */
+void render_txn_line(struct strbuf *sb, const struct txn *t, const struct render_opts *o);
+/* The line, then every layer indented (URB frames, transport fields, CDB
+ * fields, decoded data, sense, findings). */
+void render_txn_verbose(struct strbuf *sb, const struct txn *t, const struct render_opts *o);
+/* One JSON object, '\n'-terminated; fields documented in doc/decode-json.md. */
+void render_txn_json(struct strbuf *sb, const struct txn *t, const struct render_opts *o);
+
+/* Time of a transaction's first frame, and its first frame number. */
+int64_t txn_start_ns(const struct txn *t);
+uint64_t txn_frame(const struct txn *t);
+
+#endif
