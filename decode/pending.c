@@ -26,15 +26,6 @@ void usb_control_describe(struct strbuf *sb, const uint8_t setup[8], const uint8
 void usb_descriptors_describe(struct strbuf *sb, const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)data; (void)len; (void)indent; }
 bool usb_string_descriptor(const uint8_t *data, size_t len, char *out, size_t size) { (void)data; (void)len; if (size) out[0] = 0; return false; }
 
-/* ---- bot.c (BOT helper) ---- */
-struct bot *bot_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface) { (void)sc; (void)bus; (void)device; (void)interface; return NULL; }
-void bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role) { (void)b; (void)u; (void)at_submit; (void)role; }
-void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame) { (void)b; (void)ep; (void)frame; }
-void bot_reset(struct bot *b, uint64_t frame) { (void)b; (void)frame; }
-void bot_gone(struct bot *b, uint64_t frame) { (void)b; (void)frame; }
-void bot_finish(struct bot *b) { (void)b; }
-void bot_free(struct bot *b) { (void)b; }
-
 /* ---- uas.c (UAS helper) ---- */
 struct uas *uas_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface, bool streams) { (void)sc; (void)bus; (void)device; (void)interface; (void)streams; return NULL; }
 void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role) { (void)u; (void)urb; (void)at_submit; (void)role; }

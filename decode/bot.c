@@ -1,0 +1,685 @@
+/* bot.c - USB Mass Storage Bulk-Only Transport: CBW, data phase and CSW of each interface into SCSI transactions. */
+#include "config.h"
+#include "decode/storage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/device.h"
+#include "decode/scsi.h"
+#include "util/bytes.h"
+
+/*
+ * Facts from "Universal Serial Bus Mass Storage Class Bulk-Only Transport"
+ * revision 1.0 (usbmassbulk_10.pdf):
+ *   5.1 CBW, 31 bytes, little endian: dCBWSignature 43425355h ("USBC") at 0,
+ *       dCBWTag at 4, dCBWDataTransferLength at 8, bmCBWFlags at 12 (bit 7:
+ *       1 = data-in; ignored when the length is 0), bCBWLUN at 13 (bits 3..0),
+ *       bCBWCBLength at 14 (bits 4..0, valid 1..16), CBWCB at 15 (16 bytes).
+ *   5.2 CSW, 13 bytes: dCSWSignature 53425355h ("USBS") at 0, dCSWTag at 4
+ *       (echoes dCBWTag), dCSWDataResidue at 8, bCSWStatus at 12 (00h passed,
+ *       01h failed, 02h phase error, others reserved).
+ *   5.3 a device may end the data phase early with a short packet or a STALL;
+ *       the host then clears the halt (CLEAR_FEATURE(ENDPOINT_HALT)) and reads
+ *       the CSW, retrying once after a STALL of the status pipe (5.3.3).
+ *   3.1 / 5.3.4 Bulk-Only Mass Storage Reset ends whatever was in progress.
+ * Commands are strictly sequential per interface: CBW, optional data, CSW.
+ *
+ * Autosense: after a CSW that reports 01h (CHECK CONDITION) a host issues
+ * REQUEST SENSE (SPC, opcode 03h) next.  The failed command is held open
+ * until that next command completes so that the sense it returns can be
+ * attached to the command that failed.  Both were begun in order, so the
+ * emitter still delivers them in start order.
+ *
+ * Where decisions are made: an OUT URB is classified (CBW or data) when its
+ * payload is first seen, normally at submit, so a command begins at its CBW
+ * submit; everything else is decided at completion, where struct urb holds
+ * both the submit and the completion side.
+ */
+
+#define CBW_LEN 31
+#define CSW_LEN 13
+#define CBW_SIGNATURE 0x43425355u
+#define CSW_SIGNATURE 0x53425355u
+#define OP_REQUEST_SENSE 0x03
+
+/* URB status values (Linux meaning, as struct urb carries them). */
+#define ST_STALL (-32)            /* EPIPE */
+#define ST_SHORT (-121)           /* EREMOTEIO: short transfer, not an error */
+#define ST_NOENT (-2)             /* ENOENT: unlinked */
+#define ST_CONNRESET (-104)       /* ECONNRESET: unlinked */
+#define ST_NODEV (-19)
+#define ST_SHUTDOWN (-108)
+
+/* OUT URBs classified at submit, remembered until their completion.  Only a
+ * few are ever in flight on one interface; a hostile capture that keeps more
+ * open just loses the oldest classification (the completion is then
+ * classified again). */
+#define OUT_PENDING_MAX 64
+
+enum phase {
+	PH_DATA = 0,              /* between CBW and the end of the data phase */
+	PH_STATUS,                /* waiting for the CSW */
+};
+
+enum out_kind {
+	OUT_NONE = 0,
+	OUT_CBW,
+	OUT_DATA,
+};
+
+struct out_pending {
+	uint64_t serial;          /* struct urb serial */
+	uint64_t cmd_id;          /* command it belongs to; 0 none */
+	uint8_t kind;             /* enum out_kind */
+};
+
+struct bot_cmd {
+	struct txn_rec *r;        /* NULL when this slot is empty */
+	uint64_t id;              /* this interface's command counter */
+	uint32_t tag;
+	uint8_t opcode;
+	uint8_t dir;              /* enum scsi_dir */
+	uint64_t lun;
+	uint32_t expected;
+	uint64_t moved;           /* data-phase bytes so far */
+	uint8_t phase;            /* enum phase */
+	uint64_t data_frame;      /* completion frame of the first data-in URB with bytes; 0 none */
+	uint64_t short_frame;     /* completion frame of the short transfer that ended the data phase */
+	int64_t last_ts;          /* latest time of any of its URB events */
+	/* a STALL not yet reported: reported with the CLEAR_FEATURE that cleared it */
+	bool stall_pending;
+	bool stall_in_status;     /* while waiting for the CSW (else CBW or data phase) */
+	bool stall_on_cbw;
+	uint8_t stall_ep;
+	uint64_t stall_frame;
+};
+
+struct bot {
+	struct storage_ctx *sc;
+	uint16_t bus, device;
+	uint8_t interface;
+	uint64_t next_id;
+	struct bot_cmd cur;       /* the open command */
+	struct bot_cmd held;      /* ended by CHECK CONDITION, waiting for its REQUEST SENSE */
+	struct out_pending outs[OUT_PENDING_MAX];
+	unsigned out_next;        /* ring position for the next remembered OUT URB */
+	/* URBs that belong to no command: data or a CSW with no CBW open
+	 * (capture started mid-command, a second CSW).  Ignored, counted. */
+	uint64_t orphans;
+	uint64_t orphan_csws;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void cmd_touch(struct bot_cmd *c, int64_t ts)
+{
+	if (ts > c->last_ts)
+		c->last_ts = ts;
+}
+
+/* Every frame of a URB, submit and completion. */
+static void cmd_add_urb(struct bot_cmd *c, const struct urb *u)
+{
+	if (u->has_submit) {
+		txn_add_frame(c->r, u->submit_frame);
+		cmd_touch(c, u->submit_ts);
+	}
+	if (u->has_complete) {
+		txn_add_frame(c->r, u->complete_frame);
+		cmd_touch(c, u->complete_ts);
+	}
+}
+
+static const char *errno_name(int32_t st)
+{
+	const char *n = usb_status_errno_name(st);
+	return n ? n : "?";
+}
+
+/* Report a STALL; clear_frame is the CLEAR_FEATURE(ENDPOINT_HALT) that
+ * cleared it, 0 when none came before the command ended. */
+static void stall_report(struct bot_cmd *c, uint64_t clear_frame)
+{
+	uint64_t frames[2];
+	unsigned n = 0;
+	const char *where;
+	enum severity sev;
+
+	if (!c->stall_pending)
+		return;
+	c->stall_pending = false;
+	frames[n++] = c->stall_frame;
+	if (clear_frame)
+		frames[n++] = clear_frame;
+	if (c->stall_on_cbw) {
+		where = "on the CBW";
+		sev = SEV_WARNING;
+	} else if (c->stall_in_status) {
+		where = "instead of the CSW";
+		sev = SEV_WARNING;
+	} else {
+		where = "in the data phase";
+		sev = SEV_INFO;    /* BOT 5.3: how a device ends a data phase early */
+	}
+	if (clear_frame)
+		txn_add_finding(c->r, "usb-stall", sev, frames, n,
+				"endpoint 0x%02x stalled %s (frame %llu); cleared by CLEAR_FEATURE(ENDPOINT_HALT) in frame %llu",
+				c->stall_ep, where, (unsigned long long)c->stall_frame,
+				(unsigned long long)clear_frame);
+	else
+		txn_add_finding(c->r, "usb-stall", sev, frames, n,
+				"endpoint 0x%02x stalled %s (frame %llu); no CLEAR_FEATURE(ENDPOINT_HALT) for it before the command ended",
+				c->stall_ep, where, (unsigned long long)c->stall_frame);
+}
+
+/* A completion status other than success: STALL, unlink, error.  Returns
+ * true when the URB failed (moved no more data than it reports). */
+static bool cmd_urb_status(struct bot_cmd *c, const struct urb *u, bool is_cbw)
+{
+	uint64_t f = u->complete_frame;
+
+	if (!u->has_complete || u->status == 0 || u->status == ST_SHORT)
+		return false;
+	if (u->status == ST_STALL) {
+		stall_report(c, 0);               /* an earlier one never cleared */
+		c->stall_pending = true;
+		c->stall_on_cbw = is_cbw;
+		c->stall_in_status = !is_cbw && c->phase == PH_STATUS;
+		c->stall_ep = u->endpoint;
+		c->stall_frame = f;
+	} else if (u->status == ST_NOENT || u->status == ST_CONNRESET) {
+		/* Linux submits a scatter-gather data phase as many URBs at
+		 * once and cancels those queued behind a short one: expected. */
+		if (c->short_frame && u->has_submit && u->submit_frame < c->short_frame && !u->moved)
+			return true;
+		txn_add_finding(c->r, "usb-unlinked", SEV_WARNING, &f, 1,
+				"the host cancelled the URB on endpoint 0x%02x (status %d %s), usually a command timeout",
+				u->endpoint, (int)u->status, errno_name(u->status));
+	} else if (u->status == ST_NODEV || u->status == ST_SHUTDOWN) {
+		/* the glue reports the device gone (bot_gone) */
+	} else {
+		txn_add_finding(c->r, "usb-error", SEV_WARNING, &f, 1, "%s on endpoint 0x%02x failed with status %d (%s)",
+				u->submit_error ? "the submission of a URB" : "a URB", u->endpoint, (int)u->status,
+				errno_name(u->status));
+	}
+	return true;
+}
+
+/* Fill a struct sense from sense data; false when it is not sense data. */
+static bool sense_fill(struct sense *s, const uint8_t *buf, uint32_t len, uint64_t frame, enum sense_source src)
+{
+	struct sense_info si;
+	uint8_t add;
+	uint32_t n = len;
+
+	if (!buf || !len)
+		return false;
+	memset(&si, 0, sizeof(si));
+	if (!scsi_sense_parse(buf, len, &si) || !si.valid)
+		return false;
+	/* SPC: the sense data is 8 bytes plus its ADDITIONAL SENSE LENGTH (byte 7) */
+	if (get_u8(buf, len, 7, &add) && (uint32_t)add + 8 < n)
+		n = (uint32_t)add + 8;
+	if (n > SENSE_MAX)
+		n = SENSE_MAX;
+	memset(s, 0, sizeof(*s));
+	s->source = (uint8_t)src;
+	s->frame = frame;
+	s->response_code = si.response_code;
+	s->key = si.key;
+	s->asc = si.asc;
+	s->ascq = si.ascq;
+	s->len = (uint8_t)n;
+	memcpy(s->raw, buf, n);
+	return true;
+}
+
+/* The data-in head of a command (what its first data URBs returned). */
+static bool cmd_data_head(const struct bot_cmd *c, const uint8_t **buf, uint32_t *len)
+{
+	struct payload p;
+
+	if (!c->r->data)
+		return false;
+	payload_acc_view(c->r->data, &p);
+	*buf = p.head;
+	*len = p.head_len;
+	return p.head_len > 0;
+}
+
+/* Hand a command to the glue; the slot is empty afterwards. */
+static void cmd_end(struct bot *b, struct bot_cmd *c, enum txn_end end)
+{
+	struct scsi_txn *s;
+
+	if (!c->r)
+		return;
+	s = &c->r->t.u.scsi;
+	stall_report(c, 0);
+	if (end != TXN_END_STATUS || !s->ts_end)
+		s->ts_end = c->last_ts;
+	s->end = (uint8_t)end;
+	/* A REQUEST SENSE's own sense is the data it returned. */
+	if (c->opcode == OP_REQUEST_SENSE && s->sense.source == SENSE_NONE && c->dir == SCSI_DIR_IN) {
+		const uint8_t *buf;
+		uint32_t len;
+		if (cmd_data_head(c, &buf, &len))
+			sense_fill(&s->sense, buf, len, c->data_frame, SENSE_OWN_DATA);
+	}
+	storage_scsi_done(b->sc, c->r);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The held (CHECK CONDITION) command ends without autosense. */
+static void held_end(struct bot *b)
+{
+	cmd_end(b, &b->held, TXN_END_STATUS);
+}
+
+/* End everything open: the held command first (it began first), then the
+ * current one with the given reason. */
+static void end_all(struct bot *b, enum txn_end end)
+{
+	held_end(b);
+	cmd_end(b, &b->cur, end);
+}
+
+/* ------------------------------------------------------- OUT bookkeeping */
+
+static void out_remember(struct bot *b, uint64_t serial, enum out_kind kind, uint64_t cmd_id)
+{
+	struct out_pending *o = &b->outs[b->out_next];
+
+	b->out_next = (b->out_next + 1) % OUT_PENDING_MAX;
+	o->serial = serial;
+	o->kind = (uint8_t)kind;
+	o->cmd_id = cmd_id;
+}
+
+static bool out_take(struct bot *b, uint64_t serial, struct out_pending *out)
+{
+	for (unsigned i = 0; i < OUT_PENDING_MAX; i++) {
+		struct out_pending *o = &b->outs[i];
+		if (o->kind != OUT_NONE && o->serial == serial) {
+			*out = *o;
+			memset(o, 0, sizeof(*o));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ CBW */
+
+static bool has_signature(const uint8_t *buf, uint32_t caplen, uint32_t sig)
+{
+	uint32_t v;
+
+	return buf && get_le32(buf, caplen, 0, &v) && v == sig;
+}
+
+/* Is this OUT payload a CBW?  A payload that starts with "USBC" is one,
+ * except inside a data-out phase that still expects at least its length:
+ * there it is the data being written. */
+static bool out_is_cbw(const struct bot *b, const struct urb *u)
+{
+	uint32_t len = u->moved ? u->moved : u->caplen;
+	const struct bot_cmd *c = &b->cur;
+
+	if (!has_signature(u->data, u->caplen, CBW_SIGNATURE))
+		return false;
+	if (c->r && c->phase == PH_DATA && c->dir == SCSI_DIR_OUT && c->moved < c->expected &&
+	    c->expected - c->moved >= len)
+		return false;
+	return true;
+}
+
+/* A CBW starts a command.  frame/ts: its submit, or its completion when
+ * the submit was not captured. */
+static void cbw_start(struct bot *b, const struct urb *u)
+{
+	const uint8_t *p = u->data;
+	uint32_t n = u->caplen;
+	uint32_t len = u->moved ? u->moved : u->caplen;
+	uint64_t frame = u->has_submit ? u->submit_frame : u->complete_frame;
+	int64_t ts = u->has_submit ? u->submit_ts : u->complete_ts;
+	uint32_t tag = 0, expected = 0;
+	uint8_t flags = 0, lun = 0, cblen = 0, opcode = 0;
+	struct bot_cmd *c = &b->cur;
+	struct scsi_txn *s;
+
+	(void)get_le32(p, n, 4, &tag);
+	(void)get_le32(p, n, 8, &expected);
+	(void)get_u8(p, n, 12, &flags);
+	(void)get_u8(p, n, 13, &lun);
+	(void)get_u8(p, n, 14, &cblen);
+	(void)get_u8(p, n, 15, &opcode);
+
+	/* The command before it never got its CSW. */
+	if (c->r) {
+		txn_add_finding(c->r, "bot-csw-missing", SEV_WARNING, &frame, 1,
+				"no CSW for tag 0x%08x before the next CBW (frame %llu)", c->tag,
+				(unsigned long long)frame);
+		end_all(b, TXN_END_SUPERSEDED);
+	}
+	/* A held CHECK CONDITION: only a REQUEST SENSE to the same LUN can
+	 * bring its sense; anything else ends it now. */
+	if (b->held.r && (opcode != OP_REQUEST_SENSE || b->held.lun != (uint64_t)(lun & 0x0f)))
+		held_end(b);
+
+	memset(c, 0, sizeof(*c));
+	c->r = txn_begin(storage_emitter(b->sc), TXN_SCSI, frame);
+	c->id = ++b->next_id;
+	c->tag = tag;
+	c->opcode = opcode;
+	c->lun = lun & 0x0f;
+	c->expected = expected;
+	c->dir = expected == 0 ? SCSI_DIR_NONE : (flags & 0x80) ? SCSI_DIR_IN : SCSI_DIR_OUT;
+	c->phase = expected ? PH_DATA : PH_STATUS;
+	c->last_ts = ts;
+
+	s = &c->r->t.u.scsi;
+	s->ts_start = ts;
+	s->bus = b->bus;
+	s->device = b->device;
+	s->interface = b->interface;
+	s->transport = TRANSPORT_BOT;
+	s->tag = tag;
+	s->lun = c->lun;
+	s->expected_bytes = expected;
+	s->direction = c->dir;
+	s->cdb_len = cblen & 0x1f;
+	if (n > 15) {
+		uint32_t take = n - 15 < 16 ? n - 15 : 16;
+		memcpy(s->cdb, p + 15, take);
+	}
+	cmd_add_urb(c, u);
+
+	if (len != CBW_LEN)
+		txn_add_finding(c->r, "bot-cbw-length", SEV_ERROR, &frame, 1,
+				"the CBW is %u bytes, BOT requires exactly %u", len, CBW_LEN);
+	if (s->cdb_len == 0 || s->cdb_len > 16)
+		txn_add_finding(c->r, "bot-cbw-cdb-length", SEV_WARNING, &frame, 1,
+				"bCBWCBLength is %u, valid values are 1 to 16", s->cdb_len);
+	if (n < CBW_LEN && len >= CBW_LEN)
+		txn_add_finding(c->r, "capture-truncated", SEV_INFO, &frame, 1,
+				"the capture holds only %u of the CBW's %u bytes", n, len);
+}
+
+/* ------------------------------------------------------------ data phase */
+
+static void data_add(struct bot_cmd *c, const struct urb *u, bool failed)
+{
+	cmd_add_urb(c, u);
+	if (!u->has_complete)
+		return;
+	if (u->moved || u->caplen) {
+		txn_add_data(c->r, u->data, u->caplen, u->moved);
+		c->moved += u->moved;
+		if ((u->endpoint & 0x80) && u->caplen && !c->data_frame)
+			c->data_frame = u->complete_frame;
+	}
+	if (c->phase != PH_DATA)
+		return;
+	/* The data phase ends when all expected bytes moved, with a short
+	 * IN transfer (BOT 5.3), or on a STALL or error. */
+	if ((u->endpoint & 0x80) && u->requested && u->moved < u->requested && !failed) {
+		c->short_frame = u->complete_frame;
+		c->phase = PH_STATUS;
+	}
+	if (failed || c->moved >= c->expected)
+		c->phase = PH_STATUS;
+}
+
+/* ------------------------------------------------------------------ CSW */
+
+/* Move an ended command out of cur, resolving a held CHECK CONDITION. */
+static void cmd_completed(struct bot *b)
+{
+	struct bot_cmd done = b->cur;
+	struct scsi_txn *s = &done.r->t.u.scsi;
+
+	memset(&b->cur, 0, sizeof(b->cur));
+	if (b->held.r) {
+		const uint8_t *buf;
+		uint32_t len;
+		if (done.opcode == OP_REQUEST_SENSE && done.lun == b->held.lun && s->csw_status == 0 &&
+		    cmd_data_head(&done, &buf, &len))
+			sense_fill(&b->held.r->t.u.scsi.sense, buf, len, done.data_frame, SENSE_AUTOSENSE);
+		held_end(b);
+	}
+	if (s->csw_status == 1)
+		b->held = done;           /* wait for its REQUEST SENSE */
+	else
+		cmd_end(b, &done, TXN_END_STATUS);
+}
+
+static void csw_take(struct bot *b, const struct urb *u)
+{
+	struct bot_cmd *c = &b->cur;
+	struct scsi_txn *s = &c->r->t.u.scsi;
+	uint64_t f = u->complete_frame;
+	uint32_t tag = 0, residue = 0;
+	uint8_t status = 0;
+
+	cmd_add_urb(c, u);
+	c->phase = PH_STATUS;
+	s->ts_end = u->complete_ts;
+	if (!get_le32(u->data, u->caplen, 4, &tag) || !get_le32(u->data, u->caplen, 8, &residue) ||
+	    !get_u8(u->data, u->caplen, 12, &status)) {
+		/* only part of the CSW is in the capture */
+		txn_add_finding(c->r, "capture-truncated", SEV_INFO, &f, 1,
+				"the capture holds only %u of the CSW's %u bytes", u->caplen, CSW_LEN);
+		if (u->caplen < 8) {
+			cmd_completed(b);
+			return;
+		}
+		if (u->caplen >= 12) {
+			s->residue = residue;
+			s->has_residue = true;
+		}
+	} else {
+		s->residue = residue;
+		s->has_residue = true;
+		s->csw_status = status;
+		switch (status) {
+		case 0: s->status = 0; break;          /* GOOD */
+		case 1: s->status = 2; break;          /* CHECK CONDITION */
+		case 2: s->status = -1; break;         /* phase error: no SCSI status */
+		default:
+			s->status = -1;
+			txn_add_finding(c->r, "bot-csw-status", SEV_ERROR, &f, 1,
+					"bCSWStatus 0x%02x is reserved (BOT 5.2: 00h passed, 01h failed, 02h phase error)",
+					status);
+			break;
+		}
+	}
+	if (tag != c->tag)
+		txn_add_finding(c->r, "bot-tag-mismatch", SEV_ERROR, &f, 1,
+				"the CSW's tag 0x%08x does not match the CBW's 0x%08x", tag, c->tag);
+	cmd_completed(b);
+}
+
+/* An IN completion of the open command: data or its CSW. */
+static void in_complete(struct bot *b, const struct urb *u)
+{
+	struct bot_cmd *c = &b->cur;
+	bool failed = cmd_urb_status(c, u, false);
+	bool csw_sig, looks_csw;
+	uint32_t tag = 0;
+
+	if (failed) {
+		data_add(c, u, true);
+		c->phase = PH_STATUS;
+		return;
+	}
+	/* An IN transfer ends the data phase of a command that moves no data in. */
+	if (c->phase == PH_DATA && c->dir != SCSI_DIR_IN)
+		c->phase = PH_STATUS;
+	csw_sig = has_signature(u->data, u->caplen, CSW_SIGNATURE);
+	looks_csw = u->moved == CSW_LEN && csw_sig;
+	if (c->phase == PH_STATUS) {
+		if (looks_csw) {
+			csw_take(b, u);
+			return;
+		}
+		if (u->moved == CSW_LEN && u->caplen >= 4)
+			txn_add_finding(c->r, "bot-bad-signature", SEV_ERROR, &u->complete_frame, 1,
+					"13 bytes came where the CSW was due, without the CSW signature 53425355h (\"USBS\"): taken as data");
+		data_add(c, u, false);
+		return;
+	}
+	/* Data phase of a data-in command: a CSW here means the device ended
+	 * the data phase without data.  Tell it from 13 bytes of data by the
+	 * host asking for exactly a CSW, or by the tag. */
+	(void)get_le32(u->data, u->caplen, 4, &tag);
+	if (looks_csw && (u->requested == CSW_LEN || tag == c->tag)) {
+		csw_take(b, u);
+		return;
+	}
+	data_add(c, u, false);
+}
+
+/* An OUT completion (or a never-completed OUT submit) of the open command. */
+static void out_data(struct bot *b, const struct urb *u)
+{
+	struct bot_cmd *c = &b->cur;
+	bool failed = cmd_urb_status(c, u, false);
+
+	data_add(c, u, failed);
+}
+
+/* ----------------------------------------------------------- public API */
+
+struct bot *bot_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface)
+{
+	struct bot *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->sc = sc;
+	b->bus = bus;
+	b->device = device;
+	b->interface = interface;
+	return b;
+}
+
+static void bot_out(struct bot *b, const struct urb *u, bool at_submit)
+{
+	struct out_pending o;
+
+	if (at_submit) {
+		/* Classify as soon as the payload is readable. */
+		if (!u->caplen)
+			return;
+		if (out_is_cbw(b, u)) {
+			cbw_start(b, u);
+			out_remember(b, u->serial, OUT_CBW, b->cur.id);
+		} else {
+			out_remember(b, u->serial, OUT_DATA, b->cur.r ? b->cur.id : 0);
+		}
+		return;
+	}
+	if (out_take(b, u->serial, &o)) {
+		if (!b->cur.r || o.cmd_id != b->cur.id) {
+			b->orphans++;             /* its command ended meanwhile */
+			return;
+		}
+		if (o.kind == OUT_CBW) {
+			cmd_add_urb(&b->cur, u);
+			cmd_urb_status(&b->cur, u, true);
+		} else {
+			out_data(b, u);
+		}
+		return;
+	}
+	/* Not seen at submit (no submit captured, or its payload only on the
+	 * completion as macOS records it). */
+	if (u->has_complete && !u->submit_error && out_is_cbw(b, u)) {
+		cbw_start(b, u);
+		cmd_urb_status(&b->cur, u, true);
+		return;
+	}
+	if (!b->cur.r) {
+		b->orphans++;
+		return;
+	}
+	out_data(b, u);
+}
+
+static void bot_in(struct bot *b, const struct urb *u, bool at_submit)
+{
+	if (at_submit)
+		return;                   /* decided at completion */
+	if (!b->cur.r) {
+		if (u->has_complete && u->moved == CSW_LEN && has_signature(u->data, u->caplen, CSW_SIGNATURE))
+			b->orphan_csws++;
+		else
+			b->orphans++;
+		return;
+	}
+	if (!u->has_complete) {           /* never completed in the capture */
+		cmd_add_urb(&b->cur, u);
+		return;
+	}
+	in_complete(b, u);
+}
+
+void bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role)
+{
+	if (!b || !u)
+		return;
+	if (role == EP_BOT_OUT)
+		bot_out(b, u, at_submit);
+	else if (role == EP_BOT_IN)
+		bot_in(b, u, at_submit);
+}
+
+void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame)
+{
+	if (!b)
+		return;
+	if (b->cur.r && b->cur.stall_pending && b->cur.stall_ep == ep)
+		stall_report(&b->cur, frame);
+}
+
+void bot_reset(struct bot *b, uint64_t frame)
+{
+	if (!b)
+		return;
+	if (b->cur.r)
+		txn_add_finding(b->cur.r, "bot-reset", SEV_INFO, &frame, 1,
+				"ended by a Bulk-Only Mass Storage Reset (frame %llu) before its CSW",
+				(unsigned long long)frame);
+	end_all(b, TXN_END_RESET);
+}
+
+void bot_gone(struct bot *b, uint64_t frame)
+{
+	(void)frame;
+	if (!b)
+		return;
+	end_all(b, TXN_END_DEVICE_GONE);
+}
+
+void bot_finish(struct bot *b)
+{
+	if (!b)
+		return;
+	end_all(b, TXN_END_CAPTURE);
+}
+
+void bot_free(struct bot *b)
+{
+	if (!b)
+		return;
+	/* Normally bot_finish ended everything.  A command still open here
+	 * is abandoned: the emitter frees those it still queues; one it
+	 * passed over (too long open) is dropped here. */
+	if (b->held.r && b->held.r->seq == UINT64_MAX)
+		txn_drop(storage_emitter(b->sc), b->held.r);
+	if (b->cur.r && b->cur.r->seq == UINT64_MAX)
+		txn_drop(storage_emitter(b->sc), b->cur.r);
+	free(b);
+}
