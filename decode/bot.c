@@ -121,7 +121,8 @@ static void cmd_touch(struct bot_cmd *c, int64_t ts)
 /* Every frame of a URB, submit and completion. */
 static void cmd_add_urb(struct bot_cmd *c, const struct urb *u)
 {
-	if (u->has_submit) {
+	/* (a submit from before the CBW is a mispairing after a capture gap) */
+	if (u->has_submit && u->submit_frame >= c->r->t.u.scsi.frame) {
 		txn_add_frame(c->r, u->submit_frame);
 		cmd_touch(c, u->submit_ts);
 	}
@@ -545,9 +546,27 @@ static void in_complete(struct bot *b, const struct urb *u)
 static void out_data(struct bot *b, const struct urb *u)
 {
 	struct bot_cmd *c = &b->cur;
-	bool failed = cmd_urb_status(c, u, false);
+	bool failed;
 
+	/* An OUT completion with neither submit nor payload cannot be data
+	 * of a command that moves no data out: after a capture gap it is the
+	 * end of some other transfer (usually a CBW whose submit is lost). */
+	if (!u->has_submit && !u->caplen && c->dir != SCSI_DIR_OUT) {
+		b->orphans++;
+		return;
+	}
+	failed = cmd_urb_status(c, u, false);
 	data_add(c, u, failed);
+}
+
+/* A never-completed URB (delivered only at the end of the capture)
+ * submitted before the open command's CBW belonged to an earlier command:
+ * BOT is sequential.  A completion is always taken as the open command's,
+ * whatever submit it was paired with (usbmon reuses URB ids, and after a
+ * lost completion a completion can pair with an older submit). */
+static bool stale(const struct bot_cmd *c, const struct urb *u)
+{
+	return !u->has_complete && u->has_submit && u->submit_frame < c->r->t.u.scsi.frame;
 }
 
 /* ----------------------------------------------------------- public API */
@@ -601,7 +620,7 @@ static void bot_out(struct bot *b, const struct urb *u, bool at_submit)
 		cmd_urb_status(&b->cur, u, true);
 		return;
 	}
-	if (!b->cur.r) {
+	if (!b->cur.r || stale(&b->cur, u)) {
 		b->orphans++;
 		return;
 	}
@@ -612,7 +631,7 @@ static void bot_in(struct bot *b, const struct urb *u, bool at_submit)
 {
 	if (at_submit)
 		return;                   /* decided at completion */
-	if (!b->cur.r) {
+	if (!b->cur.r || stale(&b->cur, u)) {
 		if (u->has_complete && u->moved == CSW_LEN && has_signature(u->data, u->caplen, CSW_SIGNATURE))
 			b->orphan_csws++;
 		else

@@ -848,6 +848,34 @@ Test(bot, unlinked_csw_read_is_reported)
 	h_free(h);
 }
 
+/* usb_memory_stick.pcap frames 1001-1006: a capture gap inside a READ(10). */
+Test(bot, capture_gap_leftovers_stay_out_of_other_commands)
+{
+	struct h *h = h_new();
+	struct urb lost = mk(h, 0x81), orphan_out = mk(h, 0x02);
+	uint64_t f2;
+
+	cbw(h, 0x9f, 512, true, 0, READ10_4, 10);
+	submit(h, &lost, 512);                 /* never completes */
+	/* an OUT completion whose submit is not in the capture, no payload */
+	orphan_out.has_complete = true;
+	orphan_out.complete_frame = ++h->frame;
+	orphan_out.moved = orphan_out.actual = 31;
+	bot_urb(h->b, &orphan_out, false, EP_BOT_OUT);
+	f2 = cbw(h, 0xce, 512, true, 0, READ10_4, 10);
+	cr_assert_eq(h->n, 1);
+	cr_assert_eq(h->got[0].s.data.bytes, 0, "the OUT completion is not data of a data-in command");
+	/* the end of the capture delivers the lost submit: not the open command's */
+	lost.status = 1;
+	bot_urb(h->b, &lost, false, EP_BOT_IN);
+	h_finish(h);
+	cr_assert_eq(h->n, 2);
+	cr_assert_eq(h->got[1].s.frame, f2);
+	cr_assert_eq(h->got[1].s.nframes, 2, "only its own CBW");
+	cr_assert_eq(h->got[1].s.end, TXN_END_CAPTURE);
+	h_free(h);
+}
+
 Test(bot, nonsense_order)
 {
 	struct h *h = h_new();
