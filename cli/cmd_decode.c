@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/filter.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "report/txn_render.h"
@@ -28,6 +29,10 @@ void cmd_decode_usage(FILE *out)
 		"      --lun N          only SCSI transactions of this LUN\n"
 		"      --frames A-B     only transactions that start in frames A..B\n"
 		"      --scsi-only      leave out control requests and USB events\n"
+		"      --filter EXPR    only transactions EXPR matches, e.g.\n"
+		"                       'opcode==0x28 && lba>=2048', 'status!=good',\n"
+		"                       'finding~\"bot-\"' (see FILTER EXPRESSIONS in\n"
+		"                       scsiscope(1))\n"
 		"      --all            also every URB of endpoints no decoder claims\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -42,6 +47,7 @@ struct decode_run {
 	bool have_lun;
 	uint64_t lun;
 	uint64_t frame_lo, frame_hi;
+	struct filter *filter;
 	struct render_opts ro;
 	struct strbuf out;
 	uint64_t shown;
@@ -72,6 +78,8 @@ static void on_txn(void *ctx, const struct txn *t)
 	if (run->have_lun && (t->kind != TXN_SCSI || t->u.scsi.lun != run->lun))
 		return;
 	if (frame < run->frame_lo || frame > run->frame_hi)
+		return;
+	if (run->filter && !filter_match(run->filter, t, run->ro.t0_ns))
 		return;
 	if (run->json)
 		render_txn_json(&run->out, t, &run->ro);
@@ -152,6 +160,7 @@ int cmd_decode(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'f' },
 		{ "scsi-only", no_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -162,6 +171,7 @@ int cmd_decode(int argc, char **argv)
 	struct cap_record r;
 	struct error err;
 	bool have_t0 = false;
+	const char *filter_expr = NULL;
 	int opt, rc;
 
 	memset(&run, 0, sizeof(run));
@@ -187,19 +197,24 @@ int cmd_decode(int argc, char **argv)
 			break;
 		case 's': run.scsi_only = true; break;
 		case 'a': dopts.other_traffic = true; break;
+		case 'F': filter_expr = optarg; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("decode", "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("decode", "expects exactly one FILE");
+	if (filter_expr && filter_compile(filter_expr, &run.filter, &err) < 0)
+		return cli_usage_error("decode", "--filter: %s", err.msg);
 	if (cap_open(argv[optind], &c, &err) < 0) {
+		filter_free(run.filter);
 		cli_print_error(&err);
 		return EXIT_TROUBLE;
 	}
 	sb_init(&run.out);
 	dec = decoder_new(&dopts, on_txn, &run);
 	if (!dec) {
+		filter_free(run.filter);
 		cap_close(c);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
@@ -219,6 +234,7 @@ int cmd_decode(int argc, char **argv)
 	fwrite(run.out.buf, 1, run.out.len, stdout);
 	fflush(stdout);
 	sb_release(&run.out);
+	filter_free(run.filter);
 	cap_close(c);
 	if (rc < 0) {
 		cli_print_error(&err);
