@@ -207,6 +207,10 @@ void txn_add_frame(struct txn_rec *r, uint64_t frame)
 		if (lo < r->nframes && r->frames[lo] == frame)
 			return;
 	}
+	if (r->nframes >= TXN_FRAMES_MAX) {
+		r->frames_dropped++;
+		return;
+	}
 	if (r->nframes == r->frames_alloc) {
 		uint32_t n = r->frames_alloc ? r->frames_alloc * 2 : 8;
 		uint64_t *f = realloc(r->frames, n * sizeof(*f));
@@ -226,6 +230,10 @@ void txn_add_finding(struct txn_rec *r, const char *id, enum severity sev, const
 	struct finding *f;
 	va_list ap;
 
+	if (r->nfindings >= TXN_FINDINGS_MAX) {
+		r->findings_dropped++;
+		return;
+	}
 	if (r->nfindings == r->findings_alloc) {
 		uint32_t n = r->findings_alloc ? r->findings_alloc * 2 : 2;
 		struct finding *nf = realloc(r->findings, n * sizeof(*nf));

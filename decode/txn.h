@@ -23,6 +23,11 @@
  */
 #define EMIT_WINDOW 4096
 
+/* Per transaction: frames and findings beyond these are counted, not kept
+ * (a hostile endless data phase cannot grow one transaction without bound). */
+#define TXN_FRAMES_MAX (1u << 20)
+#define TXN_FINDINGS_MAX 64
+
 struct emitter;
 
 struct payload_acc;
@@ -36,6 +41,8 @@ struct txn_rec {
 	uint32_t nframes, frames_alloc;
 	struct finding *findings;
 	uint32_t nfindings, findings_alloc;
+	uint64_t frames_dropped;
+	uint32_t findings_dropped;
 	struct payload_acc *data; /* NULL until data is added */
 	struct txn_rec *next;     /* emitter queue */
 };

@@ -118,11 +118,23 @@ static bool is_in(const struct usb_event *ev)
 	return (ev->endpoint & 0x80) != 0;
 }
 
+static struct open_urb *find_open(struct urb_pairer *p, const struct usb_event *ev);
+
 static void on_submit(struct urb_pairer *p, const struct usb_event *ev)
 {
 	struct open_urb *o;
 	struct urb *u;
 
+	/* Linux cannot submit a URB that is still in flight: a usbmon submit
+	 * whose id is already open means the old one's completion was lost
+	 * (a capture gap).  Retire it, or the new completion would pair with
+	 * the stale submit.  (USBPcap may write IRP id 0 for everything, so
+	 * there several open URBs share an id and pair in order.) */
+	if (ev->source == USB_SRC_USBMON || ev->source == USB_SRC_USBMON_MMAPPED || ev->source == USB_SRC_USBMON_TEXT) {
+		struct open_urb *stale = find_open(p, ev);
+		if (stale)
+			deliver_incomplete(p, stale);
+	}
 	if (p->open >= URB_OPEN_MAX)
 		deliver_incomplete(p, p->oldest);
 	o = calloc(1, sizeof(*o));

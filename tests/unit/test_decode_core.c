@@ -100,14 +100,12 @@ Test(pairer, same_id_pairs_oldest_first)
 	struct usb_event e;
 
 	/* USBPcap captures with IRP id 0 everywhere: FIFO per endpoint */
-	e = ev('S', 0x02, 0, -115, 1, "A", 1, 1);
-	urb_pairer_feed(p, &e);
-	e = ev('S', 0x02, 0, -115, 1, "B", 1, 2);
-	urb_pairer_feed(p, &e);
-	e = ev('C', 0x02, 0, 0, 1, NULL, 0, 3);
-	urb_pairer_feed(p, &e);
-	e = ev('C', 0x02, 0, 0, 1, NULL, 0, 4);
-	urb_pairer_feed(p, &e);
+	const char *pay[4] = { "A", "B", NULL, NULL };
+	for (int i = 0; i < 4; i++) {
+		e = ev(i < 2 ? 'S' : 'C', 0x02, 0, i < 2 ? -115 : 0, 1, pay[i], pay[i] ? 1 : 0, (uint64_t)i + 1);
+		e.source = USB_SRC_USBPCAP;
+		urb_pairer_feed(p, &e);
+	}
 	cr_assert_eq(s.n, 4);
 	cr_assert_eq(s.u[2].submit_frame, 1);
 	cr_assert_eq(s.u[2].data[0], 'A');
@@ -300,5 +298,40 @@ Test(emitter, an_open_transaction_holds_back_at_most_a_window)
 	cr_assert_eq(st[1], 1, "the passed-over one is delivered when it ends");
 	emitter_flush(e);
 	cr_assert_eq(st[0], EMIT_WINDOW + 6);
+	emitter_free(e);
+}
+
+Test(pairer, a_reused_usbmon_id_retires_the_stale_submit)
+{
+	struct seen s = { .n = 0 };
+	struct urb_pairer *p = urb_pairer_new(record, &s);
+	struct usb_event e;
+
+	e = ev('S', 0x81, 42, -115, 13, NULL, 0, 1);   /* its completion is lost */
+	urb_pairer_feed(p, &e);
+	e = ev('S', 0x81, 42, -115, 13, NULL, 0, 2);   /* the same URB, submitted again */
+	urb_pairer_feed(p, &e);
+	e = ev('C', 0x81, 42, 0, 13, "USBS", 4, 3);
+	urb_pairer_feed(p, &e);
+	cr_assert_eq(s.n, 4);
+	cr_assert(!s.at_submit[1] && !s.u[1].has_complete && s.u[1].submit_frame == 1, "frame 1 retired");
+	cr_assert_eq(s.u[3].submit_frame, 2, "the completion pairs with the newer submit");
+	urb_pairer_free(p);
+}
+
+Test(emitter, frames_per_transaction_are_bounded)
+{
+	uint64_t st[2] = { 0, 0 };
+	struct emitter *e = emitter_new(n_cb, st);
+	struct txn_rec *r = txn_begin(e, TXN_SCSI, 1);
+
+	for (uint64_t i = 2; i < TXN_FRAMES_MAX + 100; i++)
+		txn_add_frame(r, i);
+	cr_assert_eq(r->nframes, TXN_FRAMES_MAX);
+	cr_assert_eq(r->frames_dropped, 100 - 1);
+	for (int i = 0; i < 100; i++)
+		txn_add_finding(r, "x", SEV_INFO, NULL, 0, "n %d", i);
+	cr_assert_eq(r->nfindings, TXN_FINDINGS_MAX);
+	txn_end(e, r);
 	emitter_free(e);
 }
