@@ -26,14 +26,6 @@ void usb_control_describe(struct strbuf *sb, const uint8_t setup[8], const uint8
 void usb_descriptors_describe(struct strbuf *sb, const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)data; (void)len; (void)indent; }
 bool usb_string_descriptor(const uint8_t *data, size_t len, char *out, size_t size) { (void)data; (void)len; if (size) out[0] = 0; return false; }
 
-/* ---- uas.c (UAS helper) ---- */
-struct uas *uas_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface, bool streams) { (void)sc; (void)bus; (void)device; (void)interface; (void)streams; return NULL; }
-void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role) { (void)u; (void)urb; (void)at_submit; (void)role; }
-void uas_clear_halt(struct uas *u, uint8_t ep, uint64_t frame) { (void)u; (void)ep; (void)frame; }
-void uas_gone(struct uas *u, uint64_t frame) { (void)u; (void)frame; }
-void uas_finish(struct uas *u) { (void)u; }
-void uas_free(struct uas *u) { (void)u; }
-
 /* ---- scsi.c, sense.c, scsi_data.c (SCSI helper) ---- */
 void scsi_cdb_decode(const uint8_t *cdb, size_t len, struct cdb_info *out) { memset(out, 0, sizeof(*out)); out->opcode = len ? cdb[0] : 0; out->service_action = -1; out->page = -1; out->subpage = -1; out->ata_command = -1; out->name = "?"; }
 uint64_t scsi_cdb_expected_bytes(const struct cdb_info *ci, uint32_t block_size) { (void)ci; (void)block_size; return UINT64_MAX; }
