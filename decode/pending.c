@@ -19,13 +19,6 @@ void devtable_forget(struct devtable *t, uint16_t bus, uint16_t device) { (void)
 const struct usb_device_info *devtable_info(const struct devtable *t, uint16_t bus, uint16_t device) { (void)t; (void)bus; (void)device; return NULL; }
 const struct usb_device_info *devtable_at(const struct devtable *t, unsigned i) { (void)t; (void)i; return NULL; }
 
-/* ---- usb_control.c (USB helper) ---- */
-const char *usb_request_name(const uint8_t setup[8]) { (void)setup; return "request"; }
-void usb_control_summary(struct strbuf *sb, const uint8_t setup[8], const uint8_t *data, size_t len) { (void)data; (void)len; sb_addf(sb, "request %02x %02x", setup[0], setup[1]); }
-void usb_control_describe(struct strbuf *sb, const uint8_t setup[8], const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)setup; (void)data; (void)len; (void)indent; }
-void usb_descriptors_describe(struct strbuf *sb, const uint8_t *data, size_t len, const char *indent) { (void)sb; (void)data; (void)len; (void)indent; }
-bool usb_string_descriptor(const uint8_t *data, size_t len, char *out, size_t size) { (void)data; (void)len; if (size) out[0] = 0; return false; }
-
 /* ---- scsi.c, sense.c, scsi_data.c (SCSI helper) ---- */
 void scsi_cdb_decode(const uint8_t *cdb, size_t len, struct cdb_info *out) { memset(out, 0, sizeof(*out)); out->opcode = len ? cdb[0] : 0; out->service_action = -1; out->page = -1; out->subpage = -1; out->ata_command = -1; out->name = "?"; }
 uint64_t scsi_cdb_expected_bytes(const struct cdb_info *ci, uint32_t block_size) { (void)ci; (void)block_size; return UINT64_MAX; }
