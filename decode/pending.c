@@ -8,17 +8,6 @@
 #include "decode/storage.h"
 #include "decode/usb_control.h"
 
-/* ---- device.c (USB helper) ---- */
-struct devtable { int unused; };
-struct devtable *devtable_new(void) { return calloc(1, sizeof(struct devtable)); }
-void devtable_free(struct devtable *t) { free(t); }
-void devtable_control(struct devtable *t, const struct urb *u) { (void)t; (void)u; }
-bool devtable_route(struct devtable *t, uint16_t bus, uint16_t device, uint8_t endpoint, struct ep_route *out) { (void)t; (void)bus; (void)device; (void)endpoint; (void)out; return false; }
-bool devtable_infer(struct devtable *t, const struct urb *u, struct ep_route *out) { (void)t; (void)u; (void)out; return false; }
-void devtable_forget(struct devtable *t, uint16_t bus, uint16_t device) { (void)t; (void)bus; (void)device; }
-const struct usb_device_info *devtable_info(const struct devtable *t, uint16_t bus, uint16_t device) { (void)t; (void)bus; (void)device; return NULL; }
-const struct usb_device_info *devtable_at(const struct devtable *t, unsigned i) { (void)t; (void)i; return NULL; }
-
 /* ---- scsi.c, sense.c, scsi_data.c (SCSI helper) ---- */
 void scsi_cdb_decode(const uint8_t *cdb, size_t len, struct cdb_info *out) { memset(out, 0, sizeof(*out)); out->opcode = len ? cdb[0] : 0; out->service_action = -1; out->page = -1; out->subpage = -1; out->ata_command = -1; out->name = "?"; }
 uint64_t scsi_cdb_expected_bytes(const struct cdb_info *ci, uint32_t block_size) { (void)ci; (void)block_size; return UINT64_MAX; }
