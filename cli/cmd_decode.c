@@ -10,6 +10,7 @@
 #include "analyze/filter.h"
 #include "capture/capture.h"
 #include "decode/decode.h"
+#include "report/summary.h"
 #include "report/txn_render.h"
 
 void cmd_decode_usage(FILE *out)
@@ -34,6 +35,9 @@ void cmd_decode_usage(FILE *out)
 		"                       'finding~\"bot-\"' (see FILTER EXPRESSIONS in\n"
 		"                       scsiscope(1))\n"
 		"      --all            also every URB of endpoints no decoder claims\n"
+		"      --summary        per device instead of per transaction: identity,\n"
+		"                       command counts, errors, bytes, latency percentiles\n"
+		"                       (of the transactions the other options select)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0 on success, 2 on a usage error or a damaged file (the\n"
@@ -48,6 +52,8 @@ struct decode_run {
 	uint64_t lun;
 	uint64_t frame_lo, frame_hi;
 	struct filter *filter;
+	bool want_summary;
+	struct summary *summary;
 	struct render_opts ro;
 	struct strbuf out;
 	uint64_t shown;
@@ -81,6 +87,10 @@ static void on_txn(void *ctx, const struct txn *t)
 		return;
 	if (run->filter && !filter_match(run->filter, t, run->ro.t0_ns))
 		return;
+	if (run->summary) {
+		summary_add(run->summary, t);
+		return;
+	}
 	if (run->json)
 		render_txn_json(&run->out, t, &run->ro);
 	else if (run->verbose)
@@ -161,6 +171,7 @@ int cmd_decode(int argc, char **argv)
 		{ "scsi-only", no_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -198,6 +209,7 @@ int cmd_decode(int argc, char **argv)
 		case 's': run.scsi_only = true; break;
 		case 'a': dopts.other_traffic = true; break;
 		case 'F': filter_expr = optarg; break;
+		case 'S': run.want_summary = true; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("decode", "unknown option");
 		}
@@ -212,8 +224,15 @@ int cmd_decode(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	sb_init(&run.out);
+	if (run.want_summary && !(run.summary = summary_new())) {
+		filter_free(run.filter);
+		cap_close(c);
+		fprintf(stderr, "scsiscope: out of memory\n");
+		return EXIT_TROUBLE;
+	}
 	dec = decoder_new(&dopts, on_txn, &run);
 	if (!dec) {
+		summary_free(run.summary);
 		filter_free(run.filter);
 		cap_close(c);
 		fprintf(stderr, "scsiscope: out of memory\n");
@@ -230,6 +249,16 @@ int cmd_decode(int argc, char **argv)
 	}
 	/* Whatever happened, show everything decoded so far. */
 	decoder_finish(dec);
+	if (run.summary) {
+		const struct usb_device_info *info;
+		for (unsigned i = 0; (info = decoder_device_at(dec, i)); i++)
+			summary_device_info(run.summary, info);
+		if (run.json)
+			summary_render_json(&run.out, run.summary);
+		else
+			summary_render_text(&run.out, run.summary);
+		summary_free(run.summary);
+	}
 	decoder_free(dec);
 	fwrite(run.out.buf, 1, run.out.len, stdout);
 	fflush(stdout);
