@@ -2,7 +2,8 @@
 # make-samples.sh - record the project's sample captures (samples/) with the QEMU usbmon rig.
 #
 # Usage:  tests/vm/make-samples.sh [scenario ...]
-#   scenarios: bot-ehci uas-ehci uas-xhci (default: all three); see rig.sh
+#   scenarios: bot-ehci uas-ehci uas-xhci (default: all three); see rig.sh;
+#   also uas-xhci-concurrent: the uas-xhci setup with guest/workload-concurrent.sh
 #   env: SKIP_APT=1      do not run apt-get (the packages are already there)
 #        SAMPLES_DIR=D   write the results to D instead of samples/
 #        RIG_BUILD=D     intermediate files (default tests/vm/build/, gitignored)
@@ -44,7 +45,10 @@ for S in $SCENARIOS; do
     for attempt in 1 2 3; do
         echo "=== $S (attempt $attempt)"
         t=$(rig_ts)
-        rig_run "$S" "$S" samples || true
+        case $S in
+        *-concurrent) rig_run "$S" "${S%-concurrent}" concurrent || true ;;
+        *) rig_run "$S" "$S" samples || true ;;
+        esac
         dt=$(rig_elapsed "$t")
         if rig_check "$S"; then ok=1; break; fi
     done
