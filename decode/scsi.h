@@ -36,7 +36,7 @@ struct cdb_info {
 	uint32_t bytes;
 	bool fua, dpo, immed;
 	bool evpd;                /* INQUIRY */
-	int16_t page;             /* INQUIRY VPD page, MODE/LOG page code; -1 none */
+	int16_t page;             /* INQUIRY VPD page, MODE/LOG/diagnostic page code, SECURITY PROTOCOL; -1 none */
 	int16_t subpage;
 	uint8_t start_stop;       /* START STOP UNIT: bit 0 START, bit 1 LOEJ; power condition in the high nibble */
 	bool prevent;             /* PREVENT ALLOW MEDIUM REMOVAL: prevent bits set */
@@ -45,6 +45,9 @@ struct cdb_info {
 	uint8_t buffer_mode;      /* READ/WRITE BUFFER mode */
 	uint32_t buffer_offset;
 	uint8_t buffer_id;
+	uint32_t xfer_blocks;     /* with has_blocks: logical blocks the data phase moves; = blocks for
+	                             READ/WRITE, 1 for WRITE SAME and VERIFY with BYTCHK 11b, 2 x blocks
+	                             for COMPARE AND WRITE, 0 when no data moves (SYNCHRONIZE CACHE) */
 };
 
 /* Decode a CDB of len bytes (len may be shorter or longer than the opcode wants). */
