@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "util/tsmath.h"
+
 static void add_time(struct strbuf *sb, int64_t ns)
 {
 	const char *sign = ns < 0 ? "-" : "";
@@ -44,7 +46,7 @@ static void text_usb(struct strbuf *sb, const struct usb_event *e, const struct 
 	size_t n;
 
 	sb_addf(sb, "%7" PRIu64 " ", e->frame);
-	add_time(sb, e->ts_ns - o->t0_ns);
+	add_time(sb, ts_sub(e->ts_ns, o->t0_ns));
 	sb_addf(sb, " %u:%03u:%02x %-3s %-9s %-8s ", e->bus, e->device, e->endpoint & 0x7f,
 		(e->endpoint & 0x80) ? "in" : "out", usb_xfer_name(e->xfer), usb_ev_type_name(e->type));
 	add_status(sb, e);
@@ -96,7 +98,7 @@ static void text_hci(struct strbuf *sb, const struct hci_record *h, const struct
 	size_t n;
 
 	sb_addf(sb, "%7" PRIu64 " ", h->frame);
-	add_time(sb, h->ts_ns - o->t0_ns);
+	add_time(sb, ts_sub(h->ts_ns, o->t0_ns));
 	sb_addf(sb, " hci %-4s %-14s len=%" PRIu32, hci_dir_name(h->dir), hci_rec_type_name(h->type), h->len);
 	if (h->truncated)
 		sb_addf(sb, " cap=%" PRIu32 " truncated", h->caplen);

@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "util/tsmath.h"
+
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 
@@ -82,7 +84,7 @@ static void line_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
 	sb_addf(sb, "%7" PRIu64 " ", s->frame);
-	add_time(sb, s->ts_start - o->t0_ns);
+	add_time(sb, ts_sub(s->ts_start, o->t0_ns));
 	sb_addf(sb, " %u:%03u L%" PRIu64 " %s", s->bus, s->device, s->lun, transport_name((enum transport)s->transport));
 	sb_addf(sb, " #%-4" PRIu32 " ", s->tag);
 	scsi_cdb_summary(sb, &ci);
@@ -107,7 +109,7 @@ static void line_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 		scsi_sense_summary(sb, s->sense.key, s->sense.asc, s->sense.ascq);
 	}
 	sb_adds(sb, "  ");
-	add_duration(sb, s->ts_end - s->ts_start);
+	add_duration(sb, ts_sub(s->ts_end, s->ts_start));
 	add_findings(sb, s->findings, s->nfindings);
 	sb_addc(sb, '\n');
 }
@@ -138,7 +140,7 @@ static void line_control(struct strbuf *sb, const struct control_txn *c, const s
 	size_t start = sb->len;
 
 	sb_addf(sb, "%7" PRIu64 " ", c->frame);
-	add_time(sb, c->ts_start - o->t0_ns);
+	add_time(sb, ts_sub(c->ts_start, o->t0_ns));
 	sb_addf(sb, " %u:%03u ep%u ctl ", c->bus, c->device, c->endpoint & 0x7f);
 	if (c->has_setup)
 		usb_control_summary(sb, c->setup, c->data.head, c->data.head_len);
@@ -147,7 +149,7 @@ static void line_control(struct strbuf *sb, const struct control_txn *c, const s
 	pad_to(sb, start, 108);
 	add_usb_status(sb, c->status, c->completed);
 	sb_adds(sb, "  ");
-	add_duration(sb, c->ts_end - c->ts_start);
+	add_duration(sb, ts_sub(c->ts_end, c->ts_start));
 	add_findings(sb, c->findings, c->nfindings);
 	sb_addc(sb, '\n');
 }
@@ -155,7 +157,7 @@ static void line_control(struct strbuf *sb, const struct control_txn *c, const s
 static void line_note(struct strbuf *sb, const struct usb_note *n, const struct render_opts *o)
 {
 	sb_addf(sb, "%7" PRIu64 " ", n->frame);
-	add_time(sb, n->ts - o->t0_ns);
+	add_time(sb, ts_sub(n->ts, o->t0_ns));
 	sb_addf(sb, " %u:%03u ep%u%s usb %s %s ", n->bus, n->device, n->endpoint & 0x7f,
 		(n->endpoint & 0x80) ? "in" : "out", usb_xfer_name((enum usb_xfer_type)n->xfer),
 		usb_note_kind_name((enum usb_note_kind)n->kind));
@@ -282,7 +284,7 @@ static void json_str(struct strbuf *sb, const char *key, const char *val)
 
 static void json_time(struct strbuf *sb, int64_t ts, int64_t t0)
 {
-	int64_t rel = ts - t0;
+	int64_t rel = ts_sub(ts, t0);
 
 	sb_adds(sb, ",\"time\":");
 	add_time(sb, rel);
@@ -329,7 +331,7 @@ static void json_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
 	sb_addf(sb, "{\"kind\":\"scsi\",\"frame\":%" PRIu64 ",\"last_frame\":%" PRIu64, s->frame, s->last_frame);
 	json_time(sb, s->ts_start, o->t0_ns);
-	sb_addf(sb, ",\"duration_us\":%" PRId64, (s->ts_end - s->ts_start) / 1000);
+	sb_addf(sb, ",\"duration_us\":%" PRId64, (ts_sub(s->ts_end, s->ts_start)) / 1000);
 	sb_addf(sb, ",\"bus\":%u,\"device\":%u,\"interface\":%u,\"transport\":\"%s\",\"lun\":%" PRIu64 ",\"tag\":%" PRIu32,
 		s->bus, s->device, s->interface, transport_name((enum transport)s->transport), s->lun, s->tag);
 	sb_adds(sb, ",\"cdb\":\"");
@@ -395,7 +397,7 @@ static void json_control(struct strbuf *sb, const struct control_txn *c, const s
 
 	sb_addf(sb, "{\"kind\":\"control\",\"frame\":%" PRIu64 ",\"last_frame\":%" PRIu64, c->frame, c->last_frame);
 	json_time(sb, c->ts_start, o->t0_ns);
-	sb_addf(sb, ",\"duration_us\":%" PRId64 ",\"bus\":%u,\"device\":%u,\"endpoint\":%u", (c->ts_end - c->ts_start) / 1000,
+	sb_addf(sb, ",\"duration_us\":%" PRId64 ",\"bus\":%u,\"device\":%u,\"endpoint\":%u", (ts_sub(c->ts_end, c->ts_start)) / 1000,
 		c->bus, c->device, c->endpoint);
 	if (c->has_setup) {
 		sb_adds(sb, ",\"setup\":\"");
