@@ -672,7 +672,7 @@ static void command_iu(struct uas *u, struct urec *rec, const struct urb *urb, b
 		       uint32_t len, uint64_t frame)
 {
 	uint16_t tag = 0;
-	uint8_t addl_words, attr = 0;
+	uint8_t addl = 0, addl_words;
 	uint32_t carried, avail, n;
 	struct ucmd *c, *old;
 	struct scsi_txn *s;
@@ -681,8 +681,8 @@ static void command_iu(struct uas *u, struct urec *rec, const struct urb *urb, b
 	uint64_t overlapped_frame = 0;
 
 	(void)get_be16(b, len, 2, &tag);
-	(void)get_u8(b, len, 4, &attr);
-	addl_words = (uint8_t)(len > 6 ? b[6] >> 2 : 0);
+	(void)get_u8(b, len, 6, &addl);
+	addl_words = (uint8_t)(addl >> 2);          /* bits 7-2; bits 1-0 reserved */
 
 	old = find_cmd(u, tag);
 	if (old) {
@@ -720,7 +720,6 @@ static void command_iu(struct uas *u, struct urec *rec, const struct urb *urb, b
 	s = S(c);
 	s->frame = frame;
 	s->ts_start = urb->has_submit ? urb->submit_ts : urb->complete_ts;
-	(void)attr;
 	c->last_ts = s->ts_start;
 	s->bus = u->bus;
 	s->device = u->device;

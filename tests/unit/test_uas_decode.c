@@ -1,0 +1,642 @@
+/* test_uas_decode.c - USB Attached SCSI end to end through decoder_feed: captures built with the writers (with enumeration) and real captures. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1     /* asprintf */
+#endif
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "decode/decode.h"
+#include "testlib.h"
+
+/* ------------------------------------------------------------ collector */
+
+#define C_FRAMES 64
+#define C_FINDINGS 8
+
+struct cmd {
+	struct scsi_txn s;
+	uint64_t frames[C_FRAMES];
+	struct finding findings[C_FINDINGS];
+	uint8_t head[64];
+};
+
+struct col {
+	struct cmd *c;
+	size_t n, alloc;
+	unsigned controls, notes;
+};
+
+static void collect(void *ctx, const struct txn *t)
+{
+	struct col *col = ctx;
+	struct cmd *c;
+
+	if (t->kind == TXN_CONTROL) {
+		col->controls++;
+		return;
+	}
+	if (t->kind != TXN_SCSI) {
+		col->notes++;
+		return;
+	}
+	if (col->n == col->alloc) {
+		col->alloc = col->alloc ? col->alloc * 2 : 64;
+		col->c = realloc(col->c, col->alloc * sizeof(*col->c));
+		cr_assert(col->c);
+	}
+	c = &col->c[col->n++];
+	memset(c, 0, sizeof(*c));
+	c->s = t->u.scsi;
+	c->s.nframes = t->u.scsi.nframes < C_FRAMES ? t->u.scsi.nframes : C_FRAMES;
+	if (c->s.nframes)
+		memcpy(c->frames, t->u.scsi.frames, c->s.nframes * sizeof(uint64_t));
+	c->s.frames = c->frames;
+	c->s.nfindings = t->u.scsi.nfindings < C_FINDINGS ? t->u.scsi.nfindings : C_FINDINGS;
+	if (c->s.nfindings)
+		memcpy(c->findings, t->u.scsi.findings, c->s.nfindings * sizeof(struct finding));
+	c->s.findings = c->findings;
+	c->s.data.head_len = t->u.scsi.data.head_len < 64 ? t->u.scsi.data.head_len : 64;
+	if (c->s.data.head_len)
+		memcpy(c->head, t->u.scsi.data.head, c->s.data.head_len);
+	c->s.data.head = c->head;
+}
+
+static void col_free(struct col *col)
+{
+	free(col->c);
+	memset(col, 0, sizeof(*col));
+}
+
+static unsigned nfind(const struct cmd *c, const char *id)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < c->s.nfindings; i++)
+		n += !strcmp(c->findings[i].id, id);
+	return n;
+}
+
+static const struct finding *find(const struct cmd *c, const char *id)
+{
+	for (uint32_t i = 0; i < c->s.nfindings; i++)
+		if (!strcmp(c->findings[i].id, id))
+			return &c->findings[i];
+	return NULL;
+}
+
+static bool has_frame(const struct cmd *c, uint64_t f)
+{
+	for (uint32_t i = 0; i < c->s.nframes; i++)
+		if (c->frames[i] == f)
+			return true;
+	return false;
+}
+
+static const struct cmd *at_frame(const struct col *col, uint64_t f)
+{
+	for (size_t i = 0; i < col->n; i++)
+		if (col->c[i].s.frame == f)
+			return &col->c[i];
+	return NULL;
+}
+
+static void decode_cap(struct cap *cap, struct col *col)
+{
+	struct decoder_opts o = { .notes = true, .other_traffic = false };
+	struct decoder *d = decoder_new(&o, collect, col);
+	struct cap_record r;
+	struct error err;
+	int rc;
+
+	cr_assert(d);
+	memset(col, 0, sizeof(*col));
+	while ((rc = cap_next(cap, &r, &err)) > 0)
+		if (r.kind == CAP_REC_USB)
+			decoder_feed(d, &r.u.usb);
+	cr_assert_eq(rc, 0, "capture read error: %s", errtext(&err));
+	decoder_finish(d);
+	decoder_free(d);
+}
+
+static void decode_sb(const struct strbuf *sb, struct col *col)
+{
+	struct cap *cap;
+	struct error err;
+
+	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
+	decode_cap(cap, col);
+	cap_close(cap);
+}
+
+/* A file under top_srcdir; false when it is absent. */
+static bool decode_rel(const char *rel, struct col *col)
+{
+	const char *top = getenv("top_srcdir");
+	char *path;
+	struct cap *cap;
+	struct error err;
+
+	cr_assert(top, "top_srcdir is set by make check");
+	cr_assert_geq(asprintf(&path, "%s/%s", top, rel), 0);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		return false;
+	}
+	cr_assert_eq(cap_open(path, &cap, &err), 0, "%s", errtext(&err));
+	decode_cap(cap, col);
+	cap_close(cap);
+	free(path);
+	return true;
+}
+
+/* ------------------------------------------------------ capture builder */
+
+#define BUS 2
+#define DEV 4
+#define EP_CMD 0x01
+#define EP_STATUS 0x82
+#define EP_DIN 0x83
+#define EP_DOUT 0x04
+
+struct capb {
+	struct strbuf sb;
+	uint64_t frame;
+	int64_t ts;
+	uint64_t id;
+};
+
+static void capb_init(struct capb *b)
+{
+	memset(b, 0, sizeof(*b));
+	sb_init(&b->sb);
+	pcapw_header(&b->sb, LINKTYPE_USB_LINUX_MMAPPED, 262144, false, true);
+	b->ts = 1700000000000000000LL;
+	b->id = 0xffff888000002000ULL;
+}
+
+/* One usbmon record; returns its frame number. */
+static uint64_t put(struct capb *b, char type, uint8_t xfer, uint8_t ep, uint64_t id, int32_t status, uint32_t length,
+		    const void *data, uint32_t caplen, const uint8_t *setup)
+{
+	struct strbuf pkt = STRBUF_INIT;
+	struct usb_event e = mk_usb(type, xfer, BUS, DEV, ep, id, status, length, data, caplen, b->ts);
+	uint32_t len;
+
+	e.source = USB_SRC_USBMON_MMAPPED;
+	if (setup) {
+		e.has_setup = true;
+		memcpy(e.setup, setup, 8);
+	}
+	len = usbw_usbmon(&pkt, &e, true, false);
+	pcapw_record(&b->sb, b->ts, pkt.buf, (uint32_t)pkt.len, len, false, true);
+	sb_release(&pkt);
+	b->ts += 10000;
+	return ++b->frame;
+}
+
+/* A whole control transfer; IN data comes back with the completion. */
+static void control(struct capb *b, const uint8_t setup[8], const void *in, uint32_t inlen)
+{
+	uint64_t id = ++b->id;
+	put(b, 'S', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, -115, setup[6] | setup[7] << 8, NULL, 0,
+	    setup);
+	put(b, 'C', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, 0, inlen, in, inlen, NULL);
+}
+
+/* Enumeration of a UAS device: interface 0 alt 0 Bulk-Only, alt 1 UAS
+ * with four pipes and their Pipe Usage descriptors (UAS 5.3.3.5); at
+ * SuperSpeed each endpoint has a companion whose MaxStreams (bits 4-0)
+ * says the pipe uses streams.  Then SET_CONFIGURATION 1 and
+ * SET_INTERFACE(0, alt 1). */
+static void enumerate(struct capb *b, bool superspeed)
+{
+	static const uint8_t get_dev[8] = { 0x80, 0x06, 0x00, 0x01, 0, 0, 18, 0 };
+	static const uint8_t set_cfg[8] = { 0x00, 0x09, 0x01, 0x00, 0, 0, 0, 0 };
+	static const uint8_t set_alt[8] = { 0x01, 0x0b, 0x01, 0x00, 0, 0, 0, 0 };
+	uint8_t dev[18] = { 18, 1, 0x00, superspeed ? 0x03 : 0x02, 0, 0, 0, superspeed ? 9 : 64,
+			    0xf4, 0x46, 0x03, 0x00, 0x00, 0x01, 1, 2, 3, 1 };
+	uint8_t cfg[128];
+	uint8_t get_cfg[8] = { 0x80, 0x06, 0x00, 0x02, 0, 0, 0, 0 };
+	size_t n = 0;
+	const uint8_t eps[4] = { EP_CMD, EP_STATUS, EP_DIN, EP_DOUT };
+	uint16_t mps = superspeed ? 1024 : 512;
+
+#define ADD(...) do { const uint8_t x_[] = { __VA_ARGS__ }; memcpy(cfg + n, x_, sizeof(x_)); n += sizeof(x_); } while (0)
+	ADD(9, 2, 0, 0, 1, 1, 0, 0x80, 50);
+	ADD(9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0);
+	ADD(7, 5, 0x81, 2, (uint8_t)mps, (uint8_t)(mps >> 8), 0);
+	if (superspeed)
+		ADD(6, 0x30, 0, 0, 0, 0);
+	ADD(7, 5, 0x02, 2, (uint8_t)mps, (uint8_t)(mps >> 8), 0);
+	if (superspeed)
+		ADD(6, 0x30, 0, 0, 0, 0);
+	ADD(9, 4, 0, 1, 4, 0x08, 0x06, 0x62, 0);
+	for (int i = 0; i < 4; i++) {
+		ADD(7, 5, eps[i], 2, (uint8_t)mps, (uint8_t)(mps >> 8), 0);
+		if (superspeed)
+			ADD(6, 0x30, 0, (uint8_t)(i == 0 ? 0 : 5), 0, 0);   /* MaxStreams 2^5 on status and data */
+		ADD(4, 0x24, (uint8_t)(i + 1), 0);
+	}
+#undef ADD
+	cfg[2] = (uint8_t)n;
+	cfg[3] = (uint8_t)(n >> 8);
+	control(b, get_dev, dev, sizeof(dev));
+	get_cfg[6] = (uint8_t)n;
+	control(b, get_cfg, cfg, (uint32_t)n);
+	control(b, set_cfg, NULL, 0);
+	control(b, set_alt, NULL, 0);
+}
+
+/* Bulk URB halves. */
+static uint64_t bs(struct capb *b, uint8_t ep, uint64_t id, uint32_t len, const void *out)
+{
+	return put(b, 'S', USB_XFER_BULK, ep, id, -115, len, out, out ? len : 0, NULL);
+}
+
+static uint64_t bc(struct capb *b, uint8_t ep, uint64_t id, uint32_t len, const void *in)
+{
+	return put(b, 'C', USB_XFER_BULK, ep, id, 0, len, in, in ? len : 0, NULL);
+}
+
+/* ------------------------------------------------------------ IUs */
+
+static uint32_t cmd_iu(uint8_t *b, uint16_t tag, const uint8_t *cdb, unsigned cdb_len)
+{
+	memset(b, 0, 32);
+	b[0] = 0x01;
+	b[2] = (uint8_t)(tag >> 8);
+	b[3] = (uint8_t)tag;
+	memcpy(b + 16, cdb, cdb_len);
+	return 32;
+}
+
+static uint32_t sense_iu(uint8_t *b, uint16_t tag, uint8_t status, const uint8_t *sense, uint16_t slen)
+{
+	memset(b, 0, 16);
+	b[0] = 0x03;
+	b[2] = (uint8_t)(tag >> 8);
+	b[3] = (uint8_t)tag;
+	b[6] = status;
+	b[14] = (uint8_t)(slen >> 8);
+	b[15] = (uint8_t)slen;
+	if (slen)
+		memcpy(b + 16, sense, slen);
+	return 16u + slen;
+}
+
+static uint32_t small_iu(uint8_t *b, uint8_t id, uint16_t tag, uint8_t b4, uint16_t b67, uint32_t len)
+{
+	memset(b, 0, len);
+	b[0] = id;
+	b[2] = (uint8_t)(tag >> 8);
+	b[3] = (uint8_t)tag;
+	b[4] = b4;
+	b[6] = (uint8_t)(b67 >> 8);
+	b[7] = (uint8_t)b67;
+	return len;
+}
+
+static const uint8_t INQUIRY[6] = { 0x12, 0, 0, 0, 36, 0 };
+static const uint8_t READ_CAP10[10] = { 0x25 };
+static const uint8_t READ10[10] = { 0x28, 0, 0, 0, 0x10, 0, 0, 0, 8, 0 };
+static const uint8_t WRITE10[10] = { 0x2a, 0, 0, 0, 0x10, 0, 0, 0, 2, 0 };
+static const uint8_t TUR[6] = { 0 };
+static const uint8_t SENSE_05_24_00[18] = { 0x70, 0, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x24, 0, 0, 0, 0, 0 };
+
+/* USB 2 (no streams): Command IU, READY IU, data, Sense IU; Linux's order
+ * (the status URB is submitted before the command and again after each
+ * READY IU).  dir: +1 in, -1 out, 0 none.  Returns the Command IU frame. */
+static uint64_t usb2_cmd(struct capb *b, uint16_t tag, const uint8_t *cdb, unsigned cdb_len, int dir,
+			 const void *data, uint32_t dlen, uint8_t status, const uint8_t *sense, uint16_t slen)
+{
+	uint8_t iu[64];
+	uint64_t sid = ++b->id, cid = ++b->id, did = ++b->id, f;
+
+	bs(b, EP_STATUS, sid, 112, NULL);
+	f = bs(b, EP_CMD, cid, cmd_iu(iu, tag, cdb, cdb_len), iu);
+	bc(b, EP_CMD, cid, 32, NULL);
+	if (dir) {
+		bc(b, EP_STATUS, sid, small_iu(iu, dir > 0 ? 0x06 : 0x07, tag, 0, 0, 4), iu);
+		sid = ++b->id;
+		bs(b, EP_STATUS, sid, 112, NULL);
+		if (dir > 0) {
+			bs(b, EP_DIN, did, dlen, NULL);
+			bc(b, EP_DIN, did, dlen, data);
+		} else {
+			bs(b, EP_DOUT, did, dlen, data);
+			bc(b, EP_DOUT, did, dlen, NULL);
+		}
+	}
+	bc(b, EP_STATUS, sid, sense_iu(iu, tag, status, sense, slen), iu);
+	return f;
+}
+
+/* ------------------------------------------------- USB 2 style captures */
+
+Test(uas_decode, usb2_inquiry_read_write_check_condition)
+{
+	struct capb b;
+	struct col col;
+	uint8_t inq[36] = { 0, 0x80, 5, 0x12, 31 }, cap[8] = { 0, 0, 0x7f, 0xff, 0, 0, 2, 0 }, blk[4096];
+	uint64_t f_inq, f_cap, f_rd, f_wr, f_cc;
+
+	memcpy(inq + 8, "QEMU    QEMU HARDDISK   2.5+", 28);
+	memset(blk, 0x3c, sizeof(blk));
+	capb_init(&b);
+	enumerate(&b, false);
+	f_inq = usb2_cmd(&b, 1, INQUIRY, 6, +1, inq, 36, 0, NULL, 0);
+	f_cap = usb2_cmd(&b, 1, READ_CAP10, 10, +1, cap, 8, 0, NULL, 0);
+	f_rd = usb2_cmd(&b, 2, READ10, 10, +1, blk, 4096, 0, NULL, 0);
+	f_wr = usb2_cmd(&b, 3, WRITE10, 10, -1, blk, 1024, 0, NULL, 0);
+	f_cc = usb2_cmd(&b, 1, (const uint8_t *)"\x12\x01\xab\x00\xff\x00", 6, 0, NULL, 0, 2, SENSE_05_24_00, 18);
+	decode_sb(&b.sb, &col);
+	sb_release(&b.sb);
+
+	cr_assert_eq(col.n, 5);
+	const struct cmd *c = at_frame(&col, f_inq);
+	cr_assert(c);
+	cr_assert_eq(c->s.transport, TRANSPORT_UAS);
+	cr_assert_eq(c->s.bus, BUS);
+	cr_assert_eq(c->s.device, DEV);
+	cr_assert_eq(c->s.interface, 0);
+	cr_assert_eq(c->s.tag, 1);
+	cr_assert_eq(c->s.lun, 0);
+	cr_assert_eq(c->s.direction, SCSI_DIR_IN);
+	cr_assert_eq(c->s.expected_bytes, 36, "allocation length");
+	cr_assert_eq(c->s.data.bytes, 36);
+	cr_assert_eq(memcmp(c->head + 8, "QEMU", 4), 0);
+	cr_assert_eq(c->s.status, 0);
+	cr_assert(!c->s.data_inferred);
+	cr_assert_eq(c->s.nframes, 8);
+	cr_assert_null(find(c, "usb-roles-inferred"), "the enumeration gave the roles");
+
+	c = at_frame(&col, f_cap);
+	cr_assert_eq(c->s.data.bytes, 8);
+	cr_assert_eq(c->s.block_size, 512, "learnt from its own data");
+
+	c = at_frame(&col, f_rd);
+	cr_assert_eq(c->s.tag, 2);
+	cr_assert_eq(c->s.block_size, 512);
+	cr_assert_eq(c->s.expected_bytes, 4096, "8 blocks of the 512 bytes READ CAPACITY gave");
+	cr_assert_eq(c->s.data.bytes, 4096);
+	cr_assert_eq(c->s.data.captured, 4096);
+	cr_assert_eq(c->s.direction, SCSI_DIR_IN);
+
+	c = at_frame(&col, f_wr);
+	cr_assert_eq(c->s.direction, SCSI_DIR_OUT);
+	cr_assert_eq(c->s.expected_bytes, 1024);
+	cr_assert_eq(c->s.data.bytes, 1024);
+	cr_assert(!c->s.data_inferred);
+
+	c = at_frame(&col, f_cc);
+	cr_assert_eq(c->s.status, 2);
+	cr_assert_eq(c->s.sense.source, SENSE_UAS_IU);
+	cr_assert_eq(c->s.sense.key, 5);
+	cr_assert_eq(c->s.sense.asc, 0x24);
+	cr_assert_eq(c->s.sense.ascq, 0);
+	cr_assert_eq(c->s.sense.frame, c->s.last_frame);
+	cr_assert_eq(c->s.data.bytes, 0);
+	col_free(&col);
+}
+
+Test(uas_decode, usb2_overlap_response_and_abort_task)
+{
+	struct capb b;
+	struct col col;
+	uint8_t iu[64];
+	uint64_t s1 = 0, c1, c2, c3, c4, tm, f1, f2, f3, f4, f_tm, f_resp;
+
+	capb_init(&b);
+	enumerate(&b, false);
+	s1 = ++b.id;
+	bs(&b, EP_STATUS, s1, 112, NULL);
+	/* tag 1 TEST UNIT READY, tag 2 INQUIRY in flight */
+	c1 = ++b.id;
+	f1 = bs(&b, EP_CMD, c1, cmd_iu(iu, 1, TUR, 6), iu);
+	bc(&b, EP_CMD, c1, 32, NULL);
+	c2 = ++b.id;
+	f2 = bs(&b, EP_CMD, c2, cmd_iu(iu, 2, INQUIRY, 6), iu);
+	bc(&b, EP_CMD, c2, 32, NULL);
+	/* tag 1 again while in flight */
+	c3 = ++b.id;
+	f3 = bs(&b, EP_CMD, c3, cmd_iu(iu, 1, INQUIRY, 6), iu);
+	bc(&b, EP_CMD, c3, 32, NULL);
+	bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 1, 0, 0x000a, 8), iu);  /* OVERLAPPED TAG ATTEMPTED */
+	s1 = ++b.id;
+	bs(&b, EP_STATUS, s1, 112, NULL);
+	/* ABORT TASK of tag 2 */
+	tm = ++b.id;
+	f_tm = bs(&b, EP_CMD, tm, small_iu(iu, 0x05, 9, 0x01, 2, 16), iu);
+	bc(&b, EP_CMD, tm, 16, NULL);
+	f_resp = bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 9, 0, 0x0000, 8), iu);
+	s1 = ++b.id;
+	bs(&b, EP_STATUS, s1, 112, NULL);
+	/* tag 4: INVALID INFORMATION UNIT */
+	c4 = ++b.id;
+	f4 = bs(&b, EP_CMD, c4, cmd_iu(iu, 4, TUR, 6), iu);
+	bc(&b, EP_CMD, c4, 32, NULL);
+	bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 4, 0, 0x0002, 8), iu);
+	decode_sb(&b.sb, &col);
+	sb_release(&b.sb);
+
+	cr_assert_eq(col.n, 4, "four commands; the TM is not a transaction");
+	const struct cmd *a = at_frame(&col, f1), *i2 = at_frame(&col, f2), *n1 = at_frame(&col, f3),
+			 *t4 = at_frame(&col, f4);
+	cr_assert(a && i2 && n1 && t4);
+	cr_assert_eq(a->s.end, TXN_END_SUPERSEDED);
+	cr_assert_eq(nfind(a, "uas-tag-overlap"), 1);
+	cr_assert_eq(nfind(n1, "uas-tag-overlap"), 1);
+	cr_assert_eq(n1->s.uas_response, 0x0a);
+	cr_assert_eq(n1->s.status, -1);
+	cr_assert_eq(nfind(n1, "uas-response-iu"), 1);
+	cr_assert_eq(i2->s.end, TXN_END_ABORTED);
+	cr_assert(has_frame(i2, f_tm) && has_frame(i2, f_resp));
+	cr_assert_not_null(find(i2, "uas-task-management"));
+	cr_assert_eq(t4->s.uas_response, 0x02);
+	cr_assert_not_null(strstr(find(t4, "uas-response-iu")->msg, "INVALID INFORMATION UNIT"));
+	col_free(&col);
+}
+
+/* ------------------------------------------------- SuperSpeed streams */
+
+Test(uas_decode, streams_several_in_flight)
+{
+	struct capb b;
+	struct col col;
+	uint8_t iu[64], blk[2048], cap[8] = { 0, 0, 0x7f, 0xff, 0, 0, 2, 0 };
+	uint64_t sa = 0, da, ca, sb2, db, cb, sc, cc, s0, d0, c0, f_a, f_b, f_c;
+
+	memset(blk, 0x77, sizeof(blk));
+	capb_init(&b);
+	enumerate(&b, true);
+	/* READ CAPACITY first (tag 1), Linux order: status, data, command */
+	s0 = ++b.id; d0 = ++b.id; c0 = ++b.id;
+	bs(&b, EP_STATUS, s0, 112, NULL);
+	bs(&b, EP_DIN, d0, 8, NULL);
+	bs(&b, EP_CMD, c0, cmd_iu(iu, 1, READ_CAP10, 10), iu);
+	bc(&b, EP_DIN, d0, 8, cap);
+	bc(&b, EP_CMD, c0, 32, NULL);
+	bc(&b, EP_STATUS, s0, sense_iu(iu, 1, 0, NULL, 0), iu);
+	/* A: READ(10) tag 1; B: WRITE(10) tag 2; C: TEST UNIT READY tag 3 */
+	sa = ++b.id; da = ++b.id; ca = ++b.id;
+	bs(&b, EP_STATUS, sa, 112, NULL);
+	bs(&b, EP_DIN, da, 4096, NULL);
+	f_a = bs(&b, EP_CMD, ca, cmd_iu(iu, 1, READ10, 10), iu);
+	sb2 = ++b.id; db = ++b.id; cb = ++b.id;
+	bs(&b, EP_STATUS, sb2, 112, NULL);
+	bs(&b, EP_DOUT, db, 1024, blk);
+	f_b = bs(&b, EP_CMD, cb, cmd_iu(iu, 2, WRITE10, 10), iu);
+	sc = ++b.id; cc = ++b.id;
+	bs(&b, EP_STATUS, sc, 112, NULL);
+	f_c = bs(&b, EP_CMD, cc, cmd_iu(iu, 3, TUR, 6), iu);
+	bc(&b, EP_CMD, ca, 32, NULL);
+	bc(&b, EP_CMD, cb, 32, NULL);
+	bc(&b, EP_CMD, cc, 32, NULL);
+	bc(&b, EP_STATUS, sc, sense_iu(iu, 3, 0, NULL, 0), iu);
+	bc(&b, EP_DOUT, db, 1024, NULL);
+	bc(&b, EP_STATUS, sb2, sense_iu(iu, 2, 0, NULL, 0), iu);
+	bc(&b, EP_DIN, da, 2048, blk);
+	bc(&b, EP_STATUS, sa, sense_iu(iu, 1, 2, SENSE_05_24_00, 18), iu);
+	decode_sb(&b.sb, &col);
+	sb_release(&b.sb);
+
+	cr_assert_eq(col.n, 4);
+	const struct cmd *A = at_frame(&col, f_a), *B = at_frame(&col, f_b), *C = at_frame(&col, f_c);
+	cr_assert(A && B && C);
+	cr_assert_eq(A->s.expected_bytes, 4096);
+	cr_assert_eq(A->s.data.bytes, 2048);
+	cr_assert(A->s.data_inferred);
+	cr_assert_eq(nfind(A, "uas-stream-inferred"), 1);
+	cr_assert_eq(A->s.status, 2);
+	cr_assert_eq(A->s.sense.asc, 0x24);
+	cr_assert_eq(B->s.data.bytes, 1024);
+	cr_assert_eq(B->s.direction, SCSI_DIR_OUT);
+	cr_assert(B->s.data_inferred);
+	cr_assert_eq(C->s.data.bytes, 0);
+	cr_assert(!C->s.data_inferred);
+	cr_assert_eq(C->s.status, 0);
+	col_free(&col);
+}
+
+/* ------------------------------------------------------ real captures */
+
+/* The command sequence of samples/uas-xhci.commands.log, through the whole decoder. */
+Test(uas_decode, samples_uas_xhci_workload)
+{
+	struct col col;
+	static const char pattern[] = "scsiscope sample pattern @LBA 4096";
+	unsigned rw = 0;
+	bool wr = false, rd = false;
+
+	if (!decode_rel("samples/uas-xhci.pcap", &col))
+		cr_skip_test("samples/uas-xhci.pcap absent");
+	cr_assert_eq(col.n, 60, "tshark sees 60 Command IUs");
+	for (size_t i = 0; i < col.n; i++) {
+		const struct cmd *c = &col.c[i];
+		cr_assert_eq(c->s.transport, TRANSPORT_UAS);
+		cr_assert_eq(c->s.end, TXN_END_STATUS);
+		cr_assert_geq(c->s.status, 0);
+		if ((c->s.cdb[0] == 0x28 || c->s.cdb[0] == 0x2a) && c->s.status == 0) {
+			uint32_t blocks = (uint32_t)(c->s.cdb[7] << 8 | c->s.cdb[8]);
+			cr_assert_eq(c->s.data.bytes, 512ull * blocks, "frame %" PRIu64, c->s.frame);
+			cr_assert_eq(c->s.expected_bytes, 512u * blocks);
+			cr_assert(c->s.data_inferred);
+			cr_assert_eq(nfind(c, "uas-stream-inferred"), 1);
+			rw++;
+			if (c->s.cdb[4] == 0x10 && c->s.cdb[0] == 0x2a)
+				wr = memcmp(c->head, pattern, sizeof(pattern) - 1) == 0;
+			if (c->s.cdb[4] == 0x10 && c->s.cdb[0] == 0x28)
+				rd = memcmp(c->head, pattern, sizeof(pattern) - 1) == 0;
+		}
+	}
+	cr_assert_geq(rw, 5);
+	cr_assert(wr && rd, "the 4 KiB written and read back carry the rig's pattern");
+	col_free(&col);
+}
+
+Test(uas_decode, samples_uas_ehci_exact)
+{
+	struct col col;
+
+	if (!decode_rel("samples/uas-ehci.pcap", &col))
+		cr_skip_test("samples/uas-ehci.pcap absent");
+	cr_assert_eq(col.n, 60);
+	for (size_t i = 0; i < col.n; i++) {
+		cr_assert(!col.c[i].s.data_inferred, "READY IUs: frame %" PRIu64, col.c[i].s.frame);
+		cr_assert_eq(col.c[i].s.end, TXN_END_STATUS);
+	}
+	col_free(&col);
+}
+
+Test(uas_decode, macos_sandisk)
+{
+	struct col col;
+
+	if (!decode_rel("../shared/captures/public/wireshark-samplecaptures/XHC1-SanDiskExtremePortableSSD.pcapng",
+			&col))
+		cr_skip_test("shared capture absent");
+	cr_assert_eq(col.n, 6);
+	cr_assert_eq(col.c[0].s.frame, 31);
+	cr_assert_eq(col.c[0].s.status, 2);
+	cr_assert_eq(col.c[0].s.sense.key, 2);
+	cr_assert_eq(col.c[0].s.sense.asc, 4);
+	cr_assert_eq(col.c[0].s.sense.ascq, 1);
+	cr_assert_eq(col.c[2].s.frame, 42);
+	cr_assert_eq(col.c[2].s.data.bytes, 96);
+	cr_assert(col.c[2].s.data_inferred, "macOS uses streams here");
+	col_free(&col);
+}
+
+Test(uas_decode, jms566_excerpt_inferred_roles)
+{
+	struct col col;
+
+	if (!decode_rel("../shared/captures/public/linux-usb-mail-excerpts/uas-jms566-excerpt.usbmon.txt", &col))
+		cr_skip_test("shared capture absent");
+	cr_assert_eq(col.n, 2);
+	cr_assert_eq(col.c[0].s.cdb[0], 0x28);
+	cr_assert_eq(col.c[0].s.frame, 1);
+	/* (the READ's data-in completion, frame 3, comes before the status
+	 * pipe has shown an IU: the device model cannot know yet that 0x83
+	 * is this interface's data-in pipe; test_uas.c checks that uas.c
+	 * ties it when routed) */
+	cr_assert_eq(col.c[0].s.status, 0);
+	cr_assert_eq(col.c[1].s.frame, 6);
+	cr_assert(has_frame(&col.c[1], 5) && has_frame(&col.c[1], 8), "its data-out submit and completion");
+	cr_assert_eq(col.c[1].s.cdb[0], 0x2a);
+	cr_assert_eq(col.c[1].s.data.bytes, 4096);
+	cr_assert_eq(col.c[1].s.status, 0);
+	cr_assert_not_null(find(&col.c[0], "usb-roles-inferred"));
+	col_free(&col);
+}
+
+/* Several tags in flight on the streams pipes (samples/README.md): every
+ * WRITE(10)/READ(10) in the workload's range carries its process's pattern. */
+Test(uas_decode, samples_uas_xhci_concurrent)
+{
+	struct col col;
+	unsigned checked = 0, tags_above_1 = 0;
+
+	if (!decode_rel("samples/uas-xhci-concurrent.pcap", &col))
+		cr_skip_test("samples/uas-xhci-concurrent.pcap absent");
+	for (size_t i = 0; i < col.n; i++) {
+		const struct cmd *c = &col.c[i];
+		const uint8_t *cdb = c->s.cdb;
+		uint32_t lba = (uint32_t)cdb[2] << 24 | (uint32_t)cdb[3] << 16 | (uint32_t)cdb[4] << 8 | cdb[5];
+		char want[32];
+
+		cr_assert_eq(c->s.end, TXN_END_STATUS);
+		tags_above_1 += c->s.tag > 1;
+		if ((cdb[0] != 0x28 && cdb[0] != 0x2a) || lba < 8192 || lba >= 8192 + 256)
+			continue;
+		cr_assert_eq(c->s.data.bytes, 512ull * (uint32_t)(cdb[7] << 8 | cdb[8]));
+		if (c->head[0] == 0 && c->head[1] == 0)
+			continue;
+		snprintf(want, sizeof(want), "concurrent %u\n", (lba - 8192) / 64);
+		cr_assert(memmem(c->head, c->s.data.head_len, want, strlen(want)), "frame %" PRIu64, c->s.frame);
+		checked++;
+	}
+	cr_assert_geq(checked, 8);
+	cr_assert_geq(tags_above_1, 3);
+	col_free(&col);
+}
