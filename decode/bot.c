@@ -645,14 +645,18 @@ static void bot_in(struct bot *b, const struct urb *u, bool at_submit)
 	in_complete(b, u);
 }
 
-void bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role)
+bool bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role)
 {
+	uint64_t before;
+
 	if (!b || !u)
-		return;
+		return false;
+	before = b->orphans + b->orphan_csws;
 	if (role == EP_BOT_OUT)
 		bot_out(b, u, at_submit);
 	else if (role == EP_BOT_IN)
 		bot_in(b, u, at_submit);
+	return b->orphans + b->orphan_csws == before;
 }
 
 void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame)

@@ -240,6 +240,21 @@ static void other_urb(struct decoder *d, const struct urb *u, bool at_submit)
 		note(d, u, USB_NOTE_OTHER_TRAFFIC);
 }
 
+/* A storage-pipe URB no command took: show it, with its error if any. */
+static void stray_urb(struct decoder *d, const struct urb *u)
+{
+	if (!u->has_complete)
+		note(d, u, USB_NOTE_NO_COMPLETION);
+	else if (status_is_gone(u->status))
+		note(d, u, USB_NOTE_DEVICE_GONE);
+	else if (status_is_unlink(u->status))
+		note(d, u, USB_NOTE_UNLINKED);
+	else if (u->status != 0 && u->status != -121)
+		note(d, u, USB_NOTE_ERROR);
+	else
+		note(d, u, USB_NOTE_STRAY);
+}
+
 /* -------------------------------------------------------------- control */
 
 static struct ctl_open *ctl_take(struct decoder *d, uint64_t serial)
@@ -359,10 +374,12 @@ static void on_urb(void *ctx, const struct urb *u, bool at_submit)
 	if (u->xfer == USB_XFER_BULK &&
 	    (devtable_route(d->devs, u->bus, u->device, u->endpoint, &rt) || devtable_infer(d->devs, u, &rt))) {
 		struct storage_if *sif = if_get(d, u->bus, u->device, &rt);
-		if (sif && sif->bot)
-			bot_urb(sif->bot, u, at_submit, rt.role);
-		else if (sif && sif->uas)
+		if (sif && sif->bot) {
+			if (!bot_urb(sif->bot, u, at_submit, rt.role) && !at_submit)
+				stray_urb(d, u);
+		} else if (sif && sif->uas) {
 			uas_urb(sif->uas, u, at_submit, rt.role);
+		}
 		if (!at_submit && u->has_complete && status_is_gone(u->status))
 			storage_gone(d, u->bus, u->device, u->complete_frame);
 		return;
@@ -508,6 +525,7 @@ const char *usb_note_kind_name(enum usb_note_kind k)
 	case USB_NOTE_NO_SUBMIT: return "no-submit";
 	case USB_NOTE_NO_COMPLETION: return "no-completion";
 	case USB_NOTE_OTHER_TRAFFIC: return "traffic";
+	case USB_NOTE_STRAY: return "stray";
 	}
 	return "unknown";
 }

@@ -26,8 +26,11 @@ void storage_scsi_done(struct storage_ctx *sc, struct txn_rec *r);
 /* ---- Bulk-Only Transport (bot.c) ---- */
 struct bot;
 struct bot *bot_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface);
-/* A bulk URB of this interface; role is EP_BOT_IN or EP_BOT_OUT. */
-void bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role);
+/* A bulk URB of this interface; role is EP_BOT_IN or EP_BOT_OUT.  Returns
+ * false when the URB belongs to no command (a CSW or data outside any
+ * command, an OUT payload that is not a CBW): the glue shows those as USB
+ * events so that, say, the stall answering a bad CBW is not lost. */
+bool bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role);
 /* CLEAR_FEATURE(ENDPOINT_HALT) completed on endpoint ep (frame of the request). */
 void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame);
 /* Bulk-Only Mass Storage Reset (class request 0xFF) completed. */
