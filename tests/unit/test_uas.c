@@ -919,7 +919,7 @@ Test(uas_fields, hostile_bytes)
  * Real files fed through the URB pairer with the endpoint roles given
  * here (the device model is tested elsewhere; test_uas_decode.c goes
  * through the whole decoder).  tshark's view of each Command IU is in
- * tests/unit/uas-ref/<name>.tsv (written by record.sh there).
+ * tests/golden/tshark/<name>.tsv (written by tests/golden/record-tshark.sh).
  */
 struct roles {
 	uint8_t cmd, status, din, dout;
@@ -995,61 +995,53 @@ static const struct got *by_frame(uint64_t f)
 }
 
 /* Every Command IU tshark sees has a transaction with the same frame, tag,
- * opcode, status and sense; returns how many were compared. */
+ * opcode, status and sense; returns how many were compared.  The reference
+ * is the acceptance test's golden file (columns: see
+ * tests/golden/record-tshark.sh). */
 static unsigned check_ref(const char *name)
 {
-	char rel[128], line[256];
+	char rel[128], line[512];
 	unsigned n = 0;
-	snprintf(rel, sizeof(rel), "tests/unit/uas-ref/%s.tsv", name);
+	snprintf(rel, sizeof(rel), "tests/golden/tshark/%s.tsv", name);
 	char *path = src_path(rel);
 	FILE *f = fopen(path, "r");
 
 	cr_assert(f, "%s", path);
 	while (fgets(line, sizeof(line), f)) {
-		char st[8] = "", k[8] = "", a[8] = "", q[8] = "";
 		unsigned long long frame;
-		unsigned tag, op;
 		const struct got *g;
-		char *fields[7] = { 0 };
-		char *save = NULL, *tok;
+		char *fields[17] = { 0 };
+		char *tok = line;
 		int nf = 0;
 
 		if (line[0] == '#')
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		/* strtok would merge empty fields: split by hand */
-		for (tok = line; nf < 7; nf++) {
-			fields[nf] = tok;
+		while (nf < 17) {
 			char *tab = strchr(tok, '\t');
-			if (!tab) {
-				nf++;
+			fields[nf++] = tok;
+			if (!tab)
 				break;
-			}
 			*tab = 0;
 			tok = tab + 1;
 		}
-		(void)save;
-		cr_assert_geq(nf, 3, "bad line in %s", rel);
+		cr_assert_eq(nf, 17, "bad line in %s", rel);
+		cr_assert_str_eq(fields[3], "uas", "%s: not a UAS capture", rel);
 		frame = strtoull(fields[0], NULL, 10);
-		tag = (unsigned)strtoul(fields[1], NULL, 10);
-		op = (unsigned)strtoul(fields[2], NULL, 10);
-		if (nf > 3) snprintf(st, sizeof(st), "%s", fields[3]);
-		if (nf > 4) snprintf(k, sizeof(k), "%s", fields[4]);
-		if (nf > 5) snprintf(a, sizeof(a), "%s", fields[5]);
-		if (nf > 6) snprintf(q, sizeof(q), "%s", fields[6]);
 		g = by_frame(frame);
 		cr_assert(g, "%s: no transaction for the Command IU at frame %llu", name, frame);
-		cr_assert_eq(g->s.tag, tag, "%s frame %llu: tag", name, frame);
+		cr_assert_eq(g->s.tag, strtoul(fields[5], NULL, 10), "%s frame %llu: tag", name, frame);
 		cr_assert_gt(g->s.cdb_len, 0);
-		cr_assert_eq(g->s.cdb[0], op, "%s frame %llu: opcode %02x, tshark %02x", name, frame, g->s.cdb[0], op);
-		if (st[0])
-			cr_assert_eq(g->s.status, atoi(st), "%s frame %llu: status %d, tshark %s", name, frame,
-				     g->s.status, st);
-		if (k[0]) {
+		cr_assert_eq(g->s.cdb[0], strtoul(fields[6], NULL, 16), "%s frame %llu: opcode %02x, tshark %s", name,
+			     frame, g->s.cdb[0], fields[6]);
+		if (strcmp(fields[11], "-"))
+			cr_assert_eq(g->s.status, atoi(fields[11]), "%s frame %llu: status %d, tshark %s", name, frame,
+				     g->s.status, fields[11]);
+		if (!strcmp(fields[12], "iu")) {
 			cr_assert_eq(g->s.sense.source, SENSE_UAS_IU, "%s frame %llu: sense", name, frame);
-			cr_assert_eq(g->s.sense.key, atoi(k), "%s frame %llu: key", name, frame);
-			cr_assert_eq(g->s.sense.asc, atoi(a), "%s frame %llu: asc", name, frame);
-			cr_assert_eq(g->s.sense.ascq, atoi(q), "%s frame %llu: ascq", name, frame);
+			cr_assert_eq(g->s.sense.key, atoi(fields[14]), "%s frame %llu: key", name, frame);
+			cr_assert_eq(g->s.sense.asc, atoi(fields[15]), "%s frame %llu: asc", name, frame);
+			cr_assert_eq(g->s.sense.ascq, atoi(fields[16]), "%s frame %llu: ascq", name, frame);
 		}
 		n++;
 	}
@@ -1268,7 +1260,7 @@ Test(uas_real, macos_sandisk_streams)
 	if (!decode_file("../shared/captures/public/wireshark-samplecaptures/XHC1-SanDiskExtremePortableSSD.pcapng",
 			 true, mac))
 		cr_skip_test("shared capture absent");
-	unsigned n = check_ref("xhc1-sandisk");
+	unsigned n = check_ref("public-XHC1-SanDiskExtremePortableSSD");
 	check_all_ended("xhc1", n);
 	/* the INQUIRYs' data (allocation lengths 6, 96, 4, 16, 5) */
 	static const struct { uint64_t frame; uint64_t bytes; } want[] = {
