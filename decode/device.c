@@ -373,6 +373,8 @@ static void recompute(struct dev *d)
 			}
 }
 
+static bool has_role(const struct dev *d, uint8_t role);
+
 bool devtable_route(struct devtable *t, uint16_t bus, uint16_t device, uint8_t endpoint, struct ep_route *out)
 {
 	struct dev *d = t ? lookup(t, bus, device) : NULL;
@@ -380,13 +382,16 @@ bool devtable_route(struct devtable *t, uint16_t bus, uint16_t device, uint8_t e
 
 	if (!d)
 		return false;
+	/* Until the status pipe is found, the command pipe's URBs go through
+	 * devtable_infer() too, which collects their tags. */
 	if (d->route_valid[ix]) {
+		if (!d->desc_complete && d->route[ix].role == EP_UAS_COMMAND && !d->inf.have_status &&
+		    !has_role(d, EP_UAS_STATUS))
+			return false;
 		*out = d->route[ix];
 		return true;
 	}
 	if (!d->desc_complete && d->inf.valid[ix]) {
-		/* Until the status pipe is found, the command pipe's URBs go
-		 * through devtable_infer() too, which collects their tags. */
 		if (d->inf.route[ix].role == EP_UAS_COMMAND && !d->inf.have_status)
 			return false;
 		*out = d->inf.route[ix];
@@ -798,10 +803,14 @@ static void set_inferred(struct dev *d, uint8_t endpoint, uint8_t transport, uin
 	d->info.storage_interface = 0;
 }
 
+/* The role is known: inferred, or from descriptors read only in part (a
+ * usbmon text capture keeps 32 bytes of the configuration set: enough for
+ * the first endpoint and its Pipe Usage, not for the others). */
 static bool has_role(const struct dev *d, uint8_t role)
 {
 	for (unsigned i = 0; i < 32; i++)
-		if (d->inf.valid[i] && d->inf.route[i].role == role)
+		if ((d->inf.valid[i] && d->inf.route[i].role == role) ||
+		    (d->route_valid[i] && d->route[i].role == role))
 			return true;
 	return false;
 }
@@ -984,15 +993,12 @@ bool devtable_infer(struct devtable *t, const struct urb *u, struct ep_route *ou
 		*out = d->route[ix];
 		return true;
 	}
-	if (d->route_valid[ix]) {
-		*out = d->route[ix];
-		return true;
-	}
-	if (d->inf.valid[ix]) {
+	if (d->route_valid[ix] || d->inf.valid[ix]) {
+		const struct ep_route *r = d->route_valid[ix] ? &d->route[ix] : &d->inf.route[ix];
 		uint16_t tag;
-		if (d->inf.route[ix].role == EP_UAS_COMMAND && is_command_iu(u, &tag))
+		if (r->role == EP_UAS_COMMAND && is_command_iu(u, &tag))
 			tag_add(&d->inf, tag);
-		*out = d->inf.route[ix];
+		*out = *r;
 		return true;
 	}
 	d->inf.bulk_seen |= 1u << ix;

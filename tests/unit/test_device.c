@@ -571,6 +571,54 @@ Test(device, infer_uas_needs_matching_tags)
 	devtable_free(t);
 }
 
+/* UAS 1.0 6.2: a Command IU with the given tag and opcode. */
+static void uas_cmd(uint8_t *b, uint16_t tag, uint8_t op)
+{
+	memset(b, 0, 32);
+	b[0] = 0x01;
+	b[2] = (uint8_t)(tag >> 8);
+	b[3] = (uint8_t)tag;
+	b[16] = op;
+}
+
+/* samples/uas-ehci.usbmon.txt: the text keeps 32 of the configuration
+ * set's 62 bytes, which give the UAS interface and its command pipe but
+ * not the other pipes.  The status pipe is then inferred from the first
+ * IU whose tag a Command IU on that command pipe had. */
+Test(device, uas_partial_descriptors_then_inference)
+{
+	struct devtable *t = devtable_new();
+	struct ep_route r;
+	uint8_t cmd[32];
+	struct urb u = mk(1, 3, 0x80, USB_XFER_CONTROL, uas_ehci_cfg, 32, 0);
+
+	u.has_setup = true;
+	memcpy(u.setup, GET_DESC(2, 0, 0, 255), 8);
+	u.requested = 255;
+	u.moved = u.actual = sizeof(uas_ehci_cfg);   /* 62 moved, 32 captured */
+	control(t, 1, 3, GET_DESC(1, 0, 0, 18), uas_ehci_dev, sizeof(uas_ehci_dev), 0);
+	devtable_control(t, &u);
+	done(&u);
+	control(t, 1, 3, SET_CONFIG(1), NULL, 0, 0);
+	control(t, 1, 3, SET_INTF(0, 0), NULL, 0, 0);
+	uas_cmd(cmd, 1, 0x12);
+	/* the command pipe goes through inference until the status pipe is known */
+	expect_no_route(t, 1, 3, 0x01);
+	cr_assert(route_or_infer(t, 1, 3, 0x01, cmd, sizeof(cmd), true, &r));
+	cr_assert_eq(r.transport, TRANSPORT_UAS);
+	cr_assert_eq(r.role, EP_UAS_COMMAND);
+	cr_assert_not(r.inferred, "from the descriptors");
+	/* READ READY of tag 1 on 0x82 */
+	cr_assert(route_or_infer(t, 1, 3, 0x82, (const uint8_t[]){ 0x06, 0x00, 0x00, 0x01 }, 4, false, &r));
+	cr_assert_eq(r.role, EP_UAS_STATUS);
+	cr_assert(r.inferred);
+	expect_route(t, 1, 3, 0x01, TRANSPORT_UAS, EP_UAS_COMMAND, 0, false, false);
+	/* the remaining IN pipe carries the data */
+	cr_assert(route_or_infer(t, 1, 3, 0x83, NULL, 0, true, &r));
+	cr_assert_eq(r.role, EP_UAS_DATA_IN);
+	devtable_free(t);
+}
+
 Test(device, no_inference_with_partial_or_foreign_descriptors)
 {
 	struct devtable *t = devtable_new();
