@@ -897,6 +897,20 @@ static bool is_status_iu(const struct urb *u, uint16_t *tag)
 	return true;
 }
 
+/* A completed IN transfer whose first byte is no status pipe IU ID (03h,
+ * 04h, 06h, 07h): it cannot have come from the status pipe. */
+static bool not_status_iu(const struct urb *u)
+{
+	if (!u->has_complete || u->status != 0 || !u->data || u->caplen < 1 || u->moved < 1)
+		return false;
+	switch (u->data[0]) {
+	case 0x03: case 0x04: case 0x06: case 0x07:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static bool tag_known(const struct infer *f, uint16_t tag)
 {
 	for (unsigned i = 0; i < f->ntags; i++)
@@ -963,11 +977,20 @@ static bool infer_uas(struct dev *d, const struct urb *u)
 	if (!has_role(d, EP_UAS_COMMAND))
 		return false;
 	if (!has_role(d, EP_UAS_STATUS)) {
-		if (!is_status_iu(u, &tag) || !tag_known(&d->inf, tag))
-			return false;
-		set_inferred(d, u->endpoint, TRANSPORT_UAS, EP_UAS_STATUS);
-		d->inf.have_status = true;
-		return true;
+		if (is_status_iu(u, &tag) && tag_known(&d->inf, tag)) {
+			set_inferred(d, u->endpoint, TRANSPORT_UAS, EP_UAS_STATUS);
+			d->inf.have_status = true;
+			return true;
+		}
+		/* A READ's data may complete before the first IU on the status
+		 * pipe (streams; a trimmed capture).  The status pipe carries
+		 * only IUs (UAS 1.0 6.2), so bytes that cannot begin a status
+		 * pipe IU come from the data-in pipe. */
+		if (!has_role(d, EP_UAS_DATA_IN) && not_status_iu(u)) {
+			set_inferred(d, u->endpoint, TRANSPORT_UAS, EP_UAS_DATA_IN);
+			return true;
+		}
+		return false;
 	}
 	if (!has_role(d, EP_UAS_DATA_IN)) {
 		set_inferred(d, u->endpoint, TRANSPORT_UAS, EP_UAS_DATA_IN);

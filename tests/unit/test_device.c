@@ -581,6 +581,60 @@ static void uas_cmd(uint8_t *b, uint16_t tag, uint8_t op)
 	b[16] = op;
 }
 
+/* UAS 1.0 6.2.5: a Sense IU with status GOOD and no sense data. */
+static void uas_sense_good(uint8_t *b, uint16_t tag)
+{
+	memset(b, 0, 16);
+	b[0] = 0x03;
+	b[2] = (uint8_t)(tag >> 8);
+	b[3] = (uint8_t)tag;
+}
+
+/* samples/uas-xhci.usbmon.txt lines 59-64 (streams, the descriptors cut
+ * to 32 bytes): the INQUIRY data completes on 0x83 before the Sense IU on
+ * 0x82 shows which pipe is the status pipe.  Bytes that cannot begin a
+ * status pipe IU make 0x83 the data-in pipe. */
+Test(device, infer_uas_data_in_before_status)
+{
+	struct devtable *t = devtable_new();
+	struct ep_route r;
+	uint8_t cmd[32], sense[16], iu_like[16];
+	struct urb u;
+
+	uas_cmd(cmd, 1, 0x12);
+	uas_sense_good(sense, 1);
+	cr_assert_not(route_or_infer(t, 2, 3, 0x82, NULL, 0, true, &r));
+	cr_assert_not(route_or_infer(t, 2, 3, 0x83, NULL, 0, true, &r));
+	cr_assert(route_or_infer(t, 2, 3, 0x01, cmd, sizeof(cmd), true, &r));
+	cr_assert_eq(r.role, EP_UAS_COMMAND);
+	/* a stalled or empty completion proves nothing */
+	u = mk(2, 3, 0x83, USB_XFER_BULK, NULL, 0, -32);
+	cr_assert_not(devtable_infer(t, &u, &r));
+	/* the INQUIRY data (peripheral type 0, not an IU ID) */
+	cr_assert(route_or_infer(t, 2, 3, 0x83, bot_inq, sizeof(bot_inq), false, &r));
+	cr_assert_eq(r.transport, TRANSPORT_UAS);
+	cr_assert_eq(r.role, EP_UAS_DATA_IN);
+	cr_assert(r.inferred);
+	/* the Sense IU with the command's tag: the status pipe */
+	cr_assert(route_or_infer(t, 2, 3, 0x82, sense, sizeof(sense), false, &r));
+	cr_assert_eq(r.role, EP_UAS_STATUS);
+	expect_route(t, 2, 3, 0x01, TRANSPORT_UAS, EP_UAS_COMMAND, 0, true, false);
+	expect_route(t, 2, 3, 0x83, TRANSPORT_UAS, EP_UAS_DATA_IN, 0, true, false);
+	devtable_free(t);
+
+	/* bytes that could begin a status pipe IU (here a Sense IU whose
+	 * length does not fit) are not taken for data */
+	t = devtable_new();
+	memcpy(iu_like, sense, sizeof(iu_like));
+	iu_like[15] = 0x40;
+	cr_assert(route_or_infer(t, 2, 4, 0x01, cmd, sizeof(cmd), true, &r));
+	cr_assert_not(route_or_infer(t, 2, 4, 0x83, iu_like, sizeof(iu_like), false, &r));
+	/* a READ READY IU of tag 1 makes 0x82 the status pipe */
+	cr_assert(route_or_infer(t, 2, 4, 0x82, (const uint8_t[]){ 0x06, 0x00, 0x00, 0x01 }, 4, false, &r));
+	cr_assert_eq(r.role, EP_UAS_STATUS);
+	devtable_free(t);
+}
+
 /* samples/uas-ehci.usbmon.txt: the text keeps 32 of the configuration
  * set's 62 bytes, which give the UAS interface and its command pipe but
  * not the other pipes.  The status pipe is then inferred from the first

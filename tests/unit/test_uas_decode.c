@@ -596,10 +596,11 @@ Test(uas_decode, jms566_excerpt_inferred_roles)
 	cr_assert_eq(col.n, 2);
 	cr_assert_eq(col.c[0].s.cdb[0], 0x28);
 	cr_assert_eq(col.c[0].s.frame, 1);
-	/* (the READ's data-in completion, frame 3, comes before the status
-	 * pipe has shown an IU: the device model cannot know yet that 0x83
-	 * is this interface's data-in pipe; test_uas.c checks that uas.c
-	 * ties it when routed) */
+	/* the READ's data-in completion, frame 3, comes before the status
+	 * pipe has shown an IU: its bytes, which cannot begin a status pipe
+	 * IU, make 0x83 the data-in pipe */
+	cr_assert(has_frame(&col.c[0], 3));
+	cr_assert_eq(col.c[0].s.data.bytes, 4096);
 	cr_assert_eq(col.c[0].s.status, 0);
 	cr_assert_eq(col.c[1].s.frame, 6);
 	cr_assert(has_frame(&col.c[1], 5) && has_frame(&col.c[1], 8), "its data-out submit and completion");
