@@ -74,6 +74,19 @@ struct out_pending {
 	uint8_t kind;             /* enum out_kind */
 };
 
+/* IN URBs submitted while a command was open, until they complete.  When
+ * the next CBW supersedes a command whose CSW the capture lost, the ones
+ * still open are its own: they go into it (with a finding), and their end
+ * without a completion, which usbmon shows only later (the URB id reused,
+ * or the end of the capture), is not shown again as a note out of start
+ * order.  As many as OUT_PENDING_MAX; the oldest is forgotten first. */
+struct in_pending {
+	uint64_t serial;          /* struct urb serial; 0 = empty */
+	uint64_t submit_frame;
+	uint64_t cmd_id;          /* command open at its submit */
+	bool taken;               /* reported with its superseded command */
+};
+
 struct bot_cmd {
 	struct txn_rec *r;        /* NULL when this slot is empty */
 	uint64_t id;              /* this interface's command counter */
@@ -104,6 +117,8 @@ struct bot {
 	struct bot_cmd held;      /* ended by CHECK CONDITION, waiting for its REQUEST SENSE */
 	struct out_pending outs[OUT_PENDING_MAX];
 	unsigned out_next;        /* ring position for the next remembered OUT URB */
+	struct in_pending ins[OUT_PENDING_MAX];
+	unsigned in_next;
 	/* URBs that belong to no command: data or a CSW with no CBW open
 	 * (capture started mid-command, a second CSW).  Ignored, counted. */
 	uint64_t orphans;
@@ -311,6 +326,53 @@ static bool out_take(struct bot *b, uint64_t serial, struct out_pending *out)
 	return false;
 }
 
+static void in_remember(struct bot *b, const struct urb *u)
+{
+	struct in_pending *p = &b->ins[b->in_next];
+
+	b->in_next = (b->in_next + 1) % OUT_PENDING_MAX;
+	p->serial = u->serial;
+	p->submit_frame = u->submit_frame;
+	p->cmd_id = b->cur.id;
+	p->taken = false;
+}
+
+static bool in_take(struct bot *b, uint64_t serial, struct in_pending *out)
+{
+	for (unsigned i = 0; i < OUT_PENDING_MAX; i++) {
+		struct in_pending *p = &b->ins[i];
+		if (p->serial && p->serial == serial) {
+			*out = *p;
+			memset(p, 0, sizeof(*p));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The open command is superseded: the IN URBs submitted for it that are
+ * still open (their completions lost with its CSW) are its own. */
+static void in_supersede(struct bot *b, struct bot_cmd *c)
+{
+	uint64_t frames[FINDING_FRAMES_MAX];
+	unsigned n = 0, total = 0;
+
+	for (unsigned i = 0; i < OUT_PENDING_MAX; i++) {
+		struct in_pending *p = &b->ins[i];
+		if (!p->serial || p->taken || p->cmd_id != c->id)
+			continue;
+		p->taken = true;
+		txn_add_frame(c->r, p->submit_frame);
+		if (n < FINDING_FRAMES_MAX)
+			frames[n++] = p->submit_frame;
+		total++;
+	}
+	if (total)
+		txn_add_finding(c->r, "usb-no-completion", SEV_WARNING, frames, n,
+				"%u IN URB%s submitted for this command had not completed by the next CBW", total,
+				total == 1 ? "" : "s");
+}
+
 /* ------------------------------------------------------------------ CBW */
 
 static bool has_signature(const uint8_t *buf, uint32_t caplen, uint32_t sig)
@@ -362,6 +424,7 @@ static void cbw_start(struct bot *b, const struct urb *u)
 		txn_add_finding(c->r, "bot-csw-missing", SEV_WARNING, &frame, 1,
 				"no CSW for tag 0x%08x before the next CBW (frame %llu)", c->tag,
 				(unsigned long long)frame);
+		in_supersede(b, c);
 		end_all(b, TXN_END_SUPERSEDED);
 	}
 	/* A held CHECK CONDITION: only a REQUEST SENSE to the same LUN can
@@ -629,8 +692,15 @@ static void bot_out(struct bot *b, const struct urb *u, bool at_submit)
 
 static void bot_in(struct bot *b, const struct urb *u, bool at_submit)
 {
-	if (at_submit)
+	struct in_pending p;
+
+	if (at_submit) {
+		if (b->cur.r)
+			in_remember(b, u);
 		return;                   /* decided at completion */
+	}
+	if (in_take(b, u->serial, &p) && p.taken && !u->has_complete)
+		return;                   /* already shown with its superseded command */
 	if (!b->cur.r || stale(&b->cur, u)) {
 		if (u->has_complete && u->moved == CSW_LEN && has_signature(u->data, u->caplen, CSW_SIGNATURE))
 			b->orphan_csws++;

@@ -601,6 +601,102 @@ Test(bot_decode, missing_csw_then_next_cbw_and_capture_end_mid_command)
 	sb_release(&b.sb);
 }
 
+/* First frame of every transaction of any kind, in delivery order. */
+struct order {
+	uint64_t frame[64];
+	uint8_t kind[64];
+	unsigned n;
+};
+
+static void collect_order(void *ctx, const struct txn *t)
+{
+	struct order *o = ctx;
+	uint64_t f = t->kind == TXN_SCSI ? t->u.scsi.frame : t->kind == TXN_CONTROL ? t->u.ctl.frame : t->u.note.frame;
+
+	cr_assert_lt(o->n, 64);
+	o->kind[o->n] = t->kind;
+	o->frame[o->n++] = f;
+}
+
+/* usb_memory_stick.pcap frames 1001-1009: the capture lost the READ's data,
+ * its CSW and the completions of both IN URBs.  usbmon reuses the CSW
+ * URB's id for the next command (its old submit ends there) and the data
+ * URB stays open to the end.  Both belong to the superseded READ; no note
+ * about them comes after later commands. */
+Test(bot_decode, superseded_command_takes_its_open_in_urbs)
+{
+	struct capb b;
+	struct order o = { .n = 0 };
+	struct decoder_opts opts = { .notes = true, .other_traffic = false };
+	struct decoder *d;
+	struct cap *cap;
+	struct cap_record r;
+	struct error err;
+	uint64_t f_read, f_data, f_csw, id_data, id_csw;
+	int rc;
+
+	NEED_DEVICE_MODEL();
+	capb_init(&b);
+	enumerate(&b, 0);
+	f_read = cbw(&b, 0x9f, 512, true, 0, READ10_8, 10);
+	id_data = ++b.id;
+	f_data = put(&b, 'S', USB_XFER_BULK, EP_IN, id_data, -115, 512, NULL, 0, NULL);
+	id_csw = ++b.id;
+	f_csw = put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);
+	cbw(&b, 0xce, 0, false, 0, TUR, 6);
+	{
+		uint8_t w[13] = { 'U', 'S', 'B', 'S', 0xce, 0, 0, 0, 0, 0, 0, 0, 0 };
+		put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);   /* the id again */
+		put(&b, 'C', USB_XFER_BULK, EP_IN, id_csw, 0, 13, w, 13, NULL);
+	}
+	cbw(&b, 0xcf, 0, false, 0, TUR, 6);
+	csw(&b, 0xcf, 0, 0);
+
+	cr_assert_eq(cap_open_mem(b.sb.buf, b.sb.len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
+	d = decoder_new(&opts, collect_order, &o);
+	cr_assert(d);
+	while ((rc = cap_next(cap, &r, &err)) > 0)
+		if (r.kind == CAP_REC_USB)
+			decoder_feed(d, &r.u.usb);
+	cr_assert_eq(rc, 0);
+	decoder_finish(d);
+	decoder_free(d);
+	cap_close(cap);
+	sb_release(&b.sb);
+
+	for (unsigned i = 1; i < o.n; i++)
+		cr_assert_geq(o.frame[i], o.frame[i - 1], "delivered in start order: frame %llu after %llu",
+			      (unsigned long long)o.frame[i], (unsigned long long)o.frame[i - 1]);
+	for (unsigned i = 0; i < o.n; i++)
+		cr_assert_neq(o.kind[i], TXN_USB, "no note (frame %llu): both URBs are the READ's",
+			      (unsigned long long)o.frame[i]);
+
+	/* and the READ lists them, with a finding */
+	{
+		struct col col;
+		capb_init(&b);
+		enumerate(&b, 0);
+		f_read = cbw(&b, 0x9f, 512, true, 0, READ10_8, 10);
+		f_data = put(&b, 'S', USB_XFER_BULK, EP_IN, id_data, -115, 512, NULL, 0, NULL);
+		f_csw = put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);
+		cbw(&b, 0xce, 0, false, 0, TUR, 6);
+		csw(&b, 0xce, 0, 0);
+		decode_sb(&b.sb, &col);
+		sb_release(&b.sb);
+		cr_assert_eq(col.n, 2);
+		cr_assert_eq(col.notes, 0);
+		cr_assert_eq(col.c[0].s.frame, f_read);
+		cr_assert_eq(col.c[0].s.end, TXN_END_SUPERSEDED);
+		const struct finding *f = find(&col.c[0], "usb-no-completion");
+		cr_assert(f);
+		cr_assert_eq(f->nframes, 2);
+		cr_assert_eq(f->frames[0], f_data);
+		cr_assert_eq(f->frames[1], f_csw);
+		cr_assert_eq(col.c[1].s.status, 0);
+		col_free(&col);
+	}
+}
+
 Test(bot_decode, no_enumeration_roles_inferred)
 {
 	struct capb b;
