@@ -17,7 +17,8 @@ struct storage_if {
 	uint16_t bus, device;
 	uint8_t interface;
 	uint8_t transport;
-	bool inferred_pending;    /* attach "usb-roles-inferred" to its first transaction */
+	bool inferred_pending;    /* attach "usb-roles-inferred" to its next transaction */
+	bool inferred_said;       /* ... once */
 	struct bot *bot;
 	struct uas *uas;
 	struct storage_if *next;
@@ -108,7 +109,8 @@ void storage_scsi_done(struct storage_ctx *sc, struct txn_rec *r)
 	if (sif && sif->inferred_pending) {
 		sif->inferred_pending = false;
 		txn_add_finding(r, "usb-roles-inferred", SEV_INFO, &s->frame, 1,
-				"no enumeration in the capture: %s endpoints of %u:%03u interface %u recognised from their traffic",
+				"%s endpoints of %u:%03u interface %u recognised from their traffic: "
+				"the capture has no complete enumeration of the device",
 				transport_name((enum transport)s->transport), s->bus, s->device, s->interface);
 	}
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
@@ -172,6 +174,7 @@ static struct storage_if *if_get(struct decoder *d, uint16_t bus, uint16_t devic
 	}
 	s->transport = rt->transport;
 	s->inferred_pending = rt->inferred;
+	s->inferred_said = rt->inferred;
 	if (rt->transport == TRANSPORT_BOT)
 		s->bot = bot_new(&d->sc, bus, device, rt->interface);
 	else
@@ -374,6 +377,10 @@ static void on_urb(void *ctx, const struct urb *u, bool at_submit)
 	if (u->xfer == USB_XFER_BULK &&
 	    (devtable_route(d->devs, u->bus, u->device, u->endpoint, &rt) || devtable_infer(d->devs, u, &rt))) {
 		struct storage_if *sif = if_get(d, u->bus, u->device, &rt);
+		/* Descriptors read only in part give some pipes; the others
+		 * are inferred later: say so then. */
+		if (sif && rt.inferred && !sif->inferred_said)
+			sif->inferred_pending = sif->inferred_said = true;
 		if (sif && sif->bot) {
 			if (!bot_urb(sif->bot, u, at_submit, rt.role) && !at_submit)
 				stray_urb(d, u);

@@ -568,6 +568,26 @@ Test(uas_decode, samples_uas_ehci_exact)
 	col_free(&col);
 }
 
+/* The usbmon text keeps 32 bytes of the 62-byte configuration set: the
+ * UAS interface and its command pipe, not the other pipes.  Those are
+ * inferred from the traffic, and the first command says so. */
+Test(uas_decode, samples_uas_ehci_text_partial_descriptors)
+{
+	struct col col;
+
+	if (!decode_rel("samples/uas-ehci.usbmon.txt", &col))
+		cr_skip_test("samples/uas-ehci.usbmon.txt absent");
+	cr_assert_eq(col.n, 60);
+	for (size_t i = 0; i < col.n; i++) {
+		cr_assert_eq(col.c[i].s.end, TXN_END_STATUS, "frame %" PRIu64, col.c[i].s.frame);
+		cr_assert_geq(col.c[i].s.status, 0, "frame %" PRIu64, col.c[i].s.frame);
+		cr_assert_eq(nfind(&col.c[i], "usb-roles-inferred"), i == 0, "frame %" PRIu64, col.c[i].s.frame);
+	}
+	cr_assert_eq(col.c[0].s.cdb[0], 0x12);
+	cr_assert_eq(col.c[0].s.data.bytes, 36);
+	col_free(&col);
+}
+
 Test(uas_decode, macos_sandisk)
 {
 	struct col col;
