@@ -317,7 +317,7 @@ ParameterizedTest(struct eparam *p, rig_logs, expect)
 	for (int i = 0; i < nfiles; i++) {
 		struct gcol col;
 		if (!g_decode(files[i], &col)) {
-			cr_log_warn("%s: %s is absent, skipped", p->name, files[i]);
+			fprintf(stderr, "%s: %s is absent, skipped\n", p->name, files[i]);
 			continue;
 		}
 		check_cmds(files[i], p->name, cmds, ncmds, forward, &col);
