@@ -339,8 +339,9 @@ static void in_remember(struct bot *b, const struct urb *u)
 
 static bool in_take(struct bot *b, uint64_t serial, struct in_pending *out)
 {
-	for (unsigned i = 0; i < OUT_PENDING_MAX; i++) {
-		struct in_pending *p = &b->ins[i];
+	/* newest first: normally the URB submitted last */
+	for (unsigned k = 1; k <= OUT_PENDING_MAX; k++) {
+		struct in_pending *p = &b->ins[(b->in_next + OUT_PENDING_MAX - k) % OUT_PENDING_MAX];
 		if (p->serial && p->serial == serial) {
 			*out = *p;
 			memset(p, 0, sizeof(*p));
