@@ -1,4 +1,4 @@
-/* gen-usbmon.c - write a large, deterministic usbmon (link type 220) pcap or pcapng of a Bulk-Only mass-storage session, for the benchmark. */
+/* gen-usbmon.c - write a large, deterministic usbmon (link type 220) pcap or pcapng of a decodable Bulk-Only mass-storage session, for the benchmarks. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,7 +15,23 @@
 /*
  * The session is what Linux usb-storage produces for a disk on a
  * SuperSpeed xHCI port, modelled on the project's own rig capture
- * (shared/captures/rig/bot-xhci.pcap): per command
+ * (shared/captures/rig/bot-xhci.pcap).  It starts where usbcore starts
+ * talking to the device at its new address, so that decoders (scsiscope,
+ * Wireshark) learn the interface class and endpoints the normal way:
+ *
+ *   GET_DESCRIPTOR DEVICE (18 bytes), CONFIGURATION (9, then all 44),
+ *   STRING 0 (language ids), 2, 1, 3 (product, manufacturer, serial),
+ *   SET_CONFIGURATION 1, then the class request GET MAX LUN (answer 0)
+ *
+ * Control transfers on endpoint 0: setup packet on the submit, IN data on
+ * the completion.  Descriptor layouts: USB 3.2 specification 9.6.1
+ * (device), 9.6.3 (configuration), 9.6.5 (interface), 9.6.6 (endpoint),
+ * 9.6.7 (SuperSpeed endpoint companion), 9.6.9 (string); requests 9.4.3
+ * and 9.4.7.  The interface is class 08h (mass storage), subclass 06h
+ * (SCSI transparent command set), protocol 50h (Bulk-Only); GET MAX LUN is
+ * request FEh, bmRequestType A1h (Bulk-Only Transport 1.0, 3.2).
+ *
+ * Then the SCSI commands, per command
  *
  *   CBW   submit + complete on bulk OUT, 31 bytes      (same URB as the CSW)
  *   data  submit + complete on bulk IN or OUT          (scatter-gather URB)
@@ -24,27 +40,36 @@
  * OUT data is captured on the submit, IN data on the completion, as usbmon
  * does.  CBW/CSW layout: USB Mass Storage Class Bulk-Only Transport 1.0,
  * section 5.1 (CBW, signature 43425355h "USBC") and 5.2 (CSW, 53425355h
- * "USBS"), little-endian.  READ(10)/WRITE(10)/TEST UNIT READY CDBs: T10
- * SBC-3 5.11 / 5.32 and SPC-4 6.37, big-endian fields.
- *
- * The mix per command: 6% TEST UNIT READY (no data phase), 4% 64 KiB and
- * 90% 4 KiB transfers, 70% of them READ(10), 30% WRITE(10), on 512-byte
- * blocks; 80% of the transfers continue where the previous one ended, the
- * rest jump to a random 4 KiB-aligned LBA.  Payload bytes come from a
- * fixed-seed generator, so the same seed and count give the same file.
- * About 6.6 KB of file per command: 100,000 commands make about 660 MB.
+ * "USBS"), little-endian.  Every command passes (CSW status 0, residue 0).
+ * The first command is INQUIRY (36 bytes of standard data, SPC-4 6.4.2),
+ * the second READ CAPACITY(10) (8 bytes, SBC-3 5.15.2), as usb-storage's
+ * probe sends them; then the mix: 6% TEST UNIT READY (no data phase, SPC-4
+ * 6.37), 4% 64 KiB and 90% 4 KiB transfers, 70% of them READ(10), 30%
+ * WRITE(10) (SBC-3 5.11 / 5.32, big-endian fields), on 512-byte blocks;
+ * 80% of the transfers continue where the previous one ended, the rest
+ * jump to a random 4 KiB-aligned LBA.  With -b BYTES every READ/WRITE moves
+ * BYTES instead (e.g. -b 512: about 1 KB of file per command, for the
+ * million-command memory check).  Payload bytes come from a fixed-seed
+ * generator, so the same arguments give the same file.  About 6.6 KB of
+ * file per command with the default mix: 100,000 commands make about 690 MB.
  *
  * -f pcapng writes the same packets as pcapng (draft-ietf-opsawg-pcapng):
  * one Section Header Block, one Interface Description Block (link type
  * 220, the same snaplen, microsecond time stamps like the pcap), then one
  * Enhanced Packet Block per packet.  Each EPB costs 12 bytes more than a
  * pcap record header plus padding to 4 bytes.
+ *
+ * On stderr the generator reports what it wrote, including the data bytes
+ * moved in (READs, INQUIRY, READ CAPACITY) and out (WRITEs), so that
+ * bench/run-decode.sh can check the decoder's totals.
  */
 
 #define BLOCK_SIZE     512u
 #define DISK_BLOCKS    61071360u            /* a "32 GB" flash drive */
 #define BULK_OUT_EP    0x02
 #define BULK_IN_EP     0x81
+#define CONTROL_IN     0x80                 /* usbmon sets bit 7 on control IN transfers */
+#define CONTROL_OUT    0x00
 #define BUS            2
 #define DEVICE         3
 #define SNAPLEN        262144u              /* tcpdump's default: never cuts a 64 KiB URB */
@@ -57,6 +82,8 @@
 #define FLAGS_CSW      0x204u
 #define FLAGS_DATA_IN  0x201u
 #define FLAGS_DATA_OUT 0x000u
+#define FLAGS_CTRL_IN  0x200u
+#define FLAGS_CTRL_OUT 0x000u
 
 /* usbmon reports a submitted URB's status as -EINPROGRESS. */
 #define ST_INPROGRESS  (-115)
@@ -109,9 +136,10 @@ static void tick(struct gen *g, uint32_t base_us, uint32_t jitter_us)
 	g->ts_ns += (int64_t)(base_us + (jitter_us ? rng_below(jitter_us + 1) : 0)) * 1000;
 }
 
-/* One usbmon record: submit (data on OUT) or completion (data on IN). */
-static void emit(struct gen *g, uint64_t urb, char type, uint8_t ep, uint32_t length, uint32_t flags,
-		 const uint8_t *data, uint32_t data_len)
+/* One usbmon record: submit (data on OUT) or completion (data on IN);
+ * setup is the 8-byte setup packet of a control submit, else NULL. */
+static void emit_xfer(struct gen *g, uint64_t urb, char type, uint8_t xfer, uint8_t ep, uint32_t length,
+		      uint32_t flags, const uint8_t *setup, const uint8_t *data, uint32_t data_len)
 {
 	struct usb_event ev;
 	uint32_t orig;
@@ -119,7 +147,11 @@ static void emit(struct gen *g, uint64_t urb, char type, uint8_t ep, uint32_t le
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_ns = g->ts_ns;
 	ev.type = (uint8_t)type;
-	ev.xfer = USB_XFER_BULK;
+	ev.xfer = xfer;
+	if (setup) {
+		ev.has_setup = true;
+		memcpy(ev.setup, setup, 8);
+	}
 	ev.endpoint = ep;
 	ev.bus = BUS;
 	ev.device = DEVICE;
@@ -140,6 +172,100 @@ static void emit(struct gen *g, uint64_t urb, char type, uint8_t ep, uint32_t le
 	g->packets++;
 	if (g->out.len >= FLUSH_AT)
 		flush_out(g);
+}
+
+/* A bulk record. */
+static void emit(struct gen *g, uint64_t urb, char type, uint8_t ep, uint32_t length, uint32_t flags,
+		 const uint8_t *data, uint32_t data_len)
+{
+	emit_xfer(g, urb, type, USB_XFER_BULK, ep, length, flags, NULL, data, data_len);
+}
+
+/* A whole control transfer on endpoint 0: submit with the setup packet,
+ * completion with the IN data (in_len bytes of in_data; wLength is in the
+ * setup packet).  No control transfer here has OUT data. */
+static void control(struct gen *g, uint64_t urb, const uint8_t setup[8], const uint8_t *in_data, uint32_t in_len)
+{
+	bool in = (setup[0] & 0x80) != 0;
+	uint32_t wlength = (uint32_t)setup[6] | (uint32_t)setup[7] << 8;
+	uint8_t ep = in ? CONTROL_IN : CONTROL_OUT;
+	uint32_t fl = in ? FLAGS_CTRL_IN : FLAGS_CTRL_OUT;
+
+	tick(g, 40, 120);
+	emit_xfer(g, urb, 'S', USB_XFER_CONTROL, ep, wlength, fl, setup, NULL, 0);
+	tick(g, 30, 100);
+	emit_xfer(g, urb, 'C', USB_XFER_CONTROL, ep, in_len, fl, NULL, in_data, in_len);
+}
+
+/* A standard GET_DESCRIPTOR (USB 3.2 9.4.3): type, index, language id,
+ * wLength; the device answers with the first min(wLength, len) bytes. */
+static void get_descriptor(struct gen *g, uint64_t urb, uint8_t type, uint8_t index, uint16_t lang, uint16_t wlength,
+			   const uint8_t *desc, uint32_t len)
+{
+	const uint8_t setup[8] = { 0x80, 0x06, index, type, (uint8_t)lang, (uint8_t)(lang >> 8),
+				   (uint8_t)wlength, (uint8_t)(wlength >> 8) };
+
+	control(g, urb, setup, desc, len < wlength ? len : wlength);
+}
+
+/* A string descriptor (USB 3.2 9.6.9) of an ASCII string, in UTF-16LE. */
+static uint32_t string_desc(uint8_t *out, size_t cap, const char *s)
+{
+	uint32_t n = 2;
+
+	for (; *s && n + 2 <= cap && n + 2 <= 255; s++) {
+		out[n++] = (uint8_t)*s;
+		out[n++] = 0;
+	}
+	out[0] = (uint8_t)n;
+	out[1] = 0x03;
+	return n;
+}
+
+/* The enumeration usbcore and usb-storage do once the device has its
+ * address (the same requests as in the rig capture). */
+static void enumerate(struct gen *g)
+{
+	/* Device descriptor: USB 3.00, class at interface level, EP0 512 bytes
+	 * (bMaxPacketSize0 9 = 2^9), strings 1/2/3, one configuration. */
+	static const uint8_t dev[18] = {
+		18, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00, 9,
+		0xf4, 0x46, 0x01, 0x00, 0x00, 0x01, 1, 2, 3, 1,
+	};
+	/* Configuration 1 (self-powered, 0 mA), one interface: mass storage,
+	 * SCSI transparent, Bulk-Only, endpoints 81h IN and 02h OUT (bulk,
+	 * 1024 bytes), each with a SuperSpeed companion (burst 15). */
+	static const uint8_t cfg[44] = {
+		9, 0x02, 44, 0, 1, 1, 0, 0xc0, 0,
+		9, 0x04, 0, 0, 2, 0x08, 0x06, 0x50, 0,
+		7, 0x05, BULK_IN_EP, 0x02, 0x00, 0x04, 0,
+		6, 0x30, 15, 0, 0, 0,
+		7, 0x05, BULK_OUT_EP, 0x02, 0x00, 0x04, 0,
+		6, 0x30, 15, 0, 0, 0,
+	};
+	static const uint8_t langs[4] = { 4, 0x03, 0x09, 0x04 };   /* English (US) */
+	static const uint8_t set_config[8] = { 0x00, 0x09, 1, 0, 0, 0, 0, 0 };
+	static const uint8_t get_max_lun[8] = { 0xa1, 0xfe, 0, 0, 0, 0, 1, 0 };
+	static const uint8_t max_lun[1] = { 0 };
+	const uint64_t urb = 0xffff88801fb5a180ull;
+	uint8_t str[64];
+	uint32_t n;
+
+	get_descriptor(g, urb, 0x01, 0, 0, 18, dev, sizeof(dev));
+	get_descriptor(g, urb, 0x02, 0, 0, 9, cfg, sizeof(cfg));
+	get_descriptor(g, urb, 0x02, 0, 0, sizeof(cfg), cfg, sizeof(cfg));
+	get_descriptor(g, urb, 0x03, 0, 0, 255, langs, sizeof(langs));
+	n = string_desc(str, sizeof(str), "BENCH DISK");
+	get_descriptor(g, urb, 0x03, 2, 0x0409, 255, str, n);
+	n = string_desc(str, sizeof(str), "SCSISCOPE");
+	get_descriptor(g, urb, 0x03, 1, 0x0409, 255, str, n);
+	n = string_desc(str, sizeof(str), "BENCH0001");
+	get_descriptor(g, urb, 0x03, 3, 0x0409, 255, str, n);
+	tick(g, 1500, 500);
+	control(g, urb, set_config, NULL, 0);
+	/* usb-storage asks for the LUNs about a second later. */
+	tick(g, 1000000, 20000);
+	control(g, urb, get_max_lun, max_lun, 1);
 }
 
 static void fill_random(uint8_t *p, size_t n)
@@ -166,11 +292,13 @@ static void be32(uint8_t *p, uint32_t v)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gen-usbmon [-n COMMANDS] [-s SEED] [-f pcap|pcapng] OUTPUT\n"
+		"Usage: gen-usbmon [-n COMMANDS] [-s SEED] [-b BYTES] [-f pcap|pcapng] OUTPUT\n"
 		"Write a usbmon (link type 220) pcap (or with -f pcapng, a pcapng of\n"
-		"Enhanced Packet Blocks) of a USB mass-storage Bulk-Only session:\n"
-		"COMMANDS SCSI commands (default 100000, about 660 MB) with their data,\n"
-		"pseudo-random from SEED (default 1).  Same arguments, same bytes.\n");
+		"Enhanced Packet Blocks) of a USB mass-storage Bulk-Only session: the\n"
+		"enumeration, then COMMANDS SCSI commands (default 100000, about 690 MB)\n"
+		"with their data, pseudo-random from SEED (default 1).  -b BYTES: every\n"
+		"READ/WRITE moves BYTES (a multiple of 512, at most 65536) instead of\n"
+		"the 4 KiB / 64 KiB mix.  Same arguments, same bytes.\n");
 }
 
 static uint64_t parse_u64(const char *s, const char *what)
@@ -187,6 +315,15 @@ static uint64_t parse_u64(const char *s, const char *what)
 	return v;
 }
 
+/* Standard INQUIRY data (SPC-4 6.4.2): direct-access block device, SPC-4,
+ * response format 2, additional length 31; T10 vendor, product, revision. */
+static const uint8_t inquiry_data[36] = {
+	0x00, 0x00, 0x06, 0x02, 31, 0x00, 0x00, 0x00,
+	'S', 'C', 'S', 'I', 'S', 'C', 'O', 'P',
+	'B', 'E', 'N', 'C', 'H', ' ', 'D', 'I', 'S', 'K', ' ', ' ', ' ', ' ', ' ', ' ',
+	'1', '.', '0', ' ',
+};
+
 int main(int argc, char **argv)
 {
 	/* Kernel-looking URB addresses: one for CBW/CSW (usb-storage's
@@ -196,16 +333,27 @@ int main(int argc, char **argv)
 	};
 	const uint64_t cmd_urb = 0xffff88801fb5a240ull;
 	static uint8_t payload[MAX_XFER];
-	uint64_t commands = 100000, seed = 1;
-	uint32_t lba = 2048, tag = 1;
+	uint64_t commands = 100000, seed = 1, bytes_in = 0, bytes_out = 0;
+	uint32_t lba = 2048, tag = 1, fixed_xfer = 0;
 	bool pcapng = false;
 	struct gen g;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:s:f:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:b:f:h")) != -1) {
 		switch (opt) {
 		case 'n': commands = parse_u64(optarg, "-n"); break;
 		case 's': seed = parse_u64(optarg, "-s"); break;
+		case 'b': {
+			uint64_t v = parse_u64(optarg, "-b");
+
+			if (v == 0 || v % BLOCK_SIZE || v > MAX_XFER) {
+				fprintf(stderr, "gen-usbmon: -b wants a multiple of %u up to %u, not '%s'\n",
+					BLOCK_SIZE, MAX_XFER, optarg);
+				return 2;
+			}
+			fixed_xfer = (uint32_t)v;
+			break;
+		}
 		case 'f':
 			if (strcmp(optarg, "pcap") == 0) {
 				pcapng = false;
@@ -248,34 +396,57 @@ int main(int argc, char **argv)
 		pcapw_header(&g.out, LINKTYPE_USB_LINUX_MMAPPED, SNAPLEN, false, false);
 	}
 
+	enumerate(&g);
+
 	for (uint64_t i = 0; i < commands; i++, tag++) {
 		uint8_t cbw[31], csw[13];
-		uint32_t pick = rng_below(100);
 		uint32_t xfer = 0, blocks;
 		bool in = false;
+		const uint8_t *fixed = NULL;    /* IN data that is not random */
 		uint64_t durb = data_urbs[i % (sizeof(data_urbs) / sizeof(data_urbs[0]))];
 
 		memset(cbw, 0, sizeof(cbw));
 		le32(cbw, 0x43425355u);                 /* "USBC" */
 		le32(cbw + 4, tag);
-		if (pick < 6) {
-			cbw[14] = 6;                    /* TEST UNIT READY, all zero */
+		if (i == 0) {
+			xfer = sizeof(inquiry_data);    /* INQUIRY, allocation length 36 */
+			in = true;
+			fixed = inquiry_data;
+			cbw[14] = 6;
+			cbw[15] = 0x12;
+			cbw[19] = (uint8_t)xfer;
+		} else if (i == 1) {
+			xfer = 8;                       /* READ CAPACITY(10) */
+			in = true;
+			be32(payload, DISK_BLOCKS - 1);
+			be32(payload + 4, BLOCK_SIZE);
+			fixed = payload;
+			cbw[14] = 10;
+			cbw[15] = 0x25;
 		} else {
-			xfer = pick < 10 ? 65536u : 4096u;
-			in = rng_below(10) < 7;
-			blocks = xfer / BLOCK_SIZE;
-			if (rng_below(5) == 0)
-				lba = rng_below(DISK_BLOCKS / 8) * 8;
-			if (lba > DISK_BLOCKS - blocks)
-				lba = 0;
+			uint32_t pick = rng_below(100);
+
+			if (pick < 6) {
+				cbw[14] = 6;            /* TEST UNIT READY, all zero */
+			} else {
+				xfer = fixed_xfer ? fixed_xfer : pick < 10 ? 65536u : 4096u;
+				in = rng_below(10) < 7;
+				blocks = xfer / BLOCK_SIZE;
+				if (rng_below(5) == 0)
+					lba = rng_below(DISK_BLOCKS / 8) * 8;
+				if (lba > DISK_BLOCKS - blocks)
+					lba = 0;
+				cbw[14] = 10;
+				cbw[15] = in ? 0x28 : 0x2a;     /* READ(10) / WRITE(10) */
+				be32(cbw + 17, lba);
+				cbw[22] = (uint8_t)(blocks >> 8);
+				cbw[23] = (uint8_t)blocks;
+				lba += blocks;
+			}
+		}
+		if (xfer) {
 			le32(cbw + 8, xfer);
 			cbw[12] = in ? 0x80 : 0x00;
-			cbw[14] = 10;
-			cbw[15] = in ? 0x28 : 0x2a;     /* READ(10) / WRITE(10) */
-			be32(cbw + 17, lba);
-			cbw[22] = (uint8_t)(blocks >> 8);
-			cbw[23] = (uint8_t)blocks;
-			lba += blocks;
 		}
 
 		tick(&g, 30, 270);
@@ -286,13 +457,21 @@ int main(int argc, char **argv)
 		if (xfer) {
 			uint8_t ep = in ? BULK_IN_EP : BULK_OUT_EP;
 			uint32_t fl = in ? FLAGS_DATA_IN : FLAGS_DATA_OUT;
+			const uint8_t *data = fixed;
 
-			fill_random(payload, xfer);
+			if (!data) {
+				fill_random(payload, xfer);
+				data = payload;
+			}
 			tick(&g, 20, 60);
-			emit(&g, durb, 'S', ep, xfer, fl, in ? NULL : payload, in ? 0 : xfer);
+			emit(&g, durb, 'S', ep, xfer, fl, in ? NULL : data, in ? 0 : xfer);
 			/* 64 KiB takes about 1.2 ms at the speeds these drives manage. */
 			tick(&g, xfer == 65536u ? 1100 : 90, xfer == 65536u ? 400 : 60);
-			emit(&g, durb, 'C', ep, xfer, fl, in ? payload : NULL, in ? xfer : 0);
+			emit(&g, durb, 'C', ep, xfer, fl, in ? data : NULL, in ? xfer : 0);
+			if (in)
+				bytes_in += xfer;
+			else
+				bytes_out += xfer;
 		}
 
 		memset(csw, 0, sizeof(csw));
@@ -310,7 +489,9 @@ int main(int argc, char **argv)
 	}
 	sb_release(&g.out);
 	sb_release(&g.pkt);
-	fprintf(stderr, "gen-usbmon: %s: %" PRIu64 " commands, %" PRIu64 " packets, %" PRIu64 " bytes\n",
-		g.path, commands, g.packets, g.bytes);
+	fprintf(stderr,
+		"gen-usbmon: %s: %" PRIu64 " commands, %" PRIu64 " packets, %" PRIu64 " bytes, "
+		"%" PRIu64 " data bytes in, %" PRIu64 " data bytes out\n",
+		g.path, commands, g.packets, g.bytes, bytes_in, bytes_out);
 	return 0;
 }
