@@ -630,10 +630,15 @@ void scsi_cdb_summary(struct strbuf *sb, const struct cdb_info *ci)
 		sb_addf(sb, " subpage=0x%02x", (unsigned)ci->subpage);
 	if (layout == L_RDBUF10 || layout == L_WRBUF10 || layout == L_RDBUF16)
 		sb_addf(sb, " mode=0x%02x id=%u offset=%" PRIu32, ci->buffer_mode, ci->buffer_id, ci->buffer_offset);
-	if (ci->has_lba)
-		sb_addf(sb, " lba=%" PRIu64, ci->lba);
+	/* The fields every READ/WRITE has without printf: decode --json
+	 * renders this once per command. */
+	if (ci->has_lba) {
+		sb_add(sb, " lba=", 5);
+		sb_add_u64(sb, ci->lba);
+	}
 	if (ci->has_blocks) {
-		sb_addf(sb, " blocks=%" PRIu32, ci->blocks);
+		sb_add(sb, " blocks=", 8);
+		sb_add_u64(sb, ci->blocks);
 		if (ci->blocks == 0 && (layout == L_SYNC10 || layout == L_SYNC16 || layout == L_WS10 ||
 					layout == L_WS16 || layout == L_WS32))
 			sb_adds(sb, " (to end)");

@@ -10,6 +10,34 @@
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 
+/* Append a string literal (its length known at compile time). */
+#define ADDL(sb, lit) sb_add((sb), "" lit, sizeof(lit) - 1)
+
+/* v in decimal, at least width digits (zero-padded), without printf: the
+ * JSON renderer runs once per transaction and printf dominated it. */
+static void add_u64_pad(struct strbuf *sb, uint64_t v, unsigned width)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || sizeof(tmp) - i < width);
+	sb_add(sb, tmp + i, sizeof(tmp) - i);
+}
+
+/* v as 16 lower-case hex digits ("%016" PRIx64). */
+static void add_hex64(struct strbuf *sb, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		tmp[i] = hex[v & 15];
+	sb_add(sb, tmp, sizeof(tmp));
+}
+
 int64_t txn_start_ns(const struct txn *t)
 {
 	switch (t->kind) {
@@ -30,10 +58,13 @@ uint64_t txn_frame(const struct txn *t)
 
 static void add_time(struct strbuf *sb, int64_t ns)
 {
-	const char *sign = ns < 0 ? "-" : "";
 	uint64_t a = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
 
-	sb_addf(sb, "%s%" PRIu64 ".%06" PRIu64, sign, a / 1000000000u, (a % 1000000000u) / 1000u);
+	if (ns < 0)
+		sb_addc(sb, '-');
+	sb_add_u64(sb, a / 1000000000u);
+	sb_addc(sb, '.');
+	add_u64_pad(sb, (a % 1000000000u) / 1000u, 6);
 }
 
 static void add_duration(struct strbuf *sb, int64_t ns)
@@ -275,102 +306,168 @@ void render_txn_verbose(struct strbuf *sb, const struct txn *t, const struct ren
 
 /* ------------------------------------------------------------------- JSON */
 
+/* The JSON renderer avoids printf on the per-transaction path: it is what
+ * `decode --json` spends most of its time on (bench/run-decode.sh). */
+
+/* ,"key":"escaped value" */
 static void json_str(struct strbuf *sb, const char *key, const char *val)
 {
-	sb_addf(sb, ",\"%s\":\"", key);
+	ADDL(sb, ",\"");
+	sb_adds(sb, key);
+	ADDL(sb, "\":\"");
 	sb_add_json_str(sb, val, strlen(val));
 	sb_addc(sb, '"');
 }
+
+/* key is the literal text before the number, e.g. ",\"lba\":". */
+#define json_u64(sb, key, v) \
+	do { \
+		ADDL(sb, key); \
+		sb_add_u64((sb), (v)); \
+	} while (0)
+#define json_i64(sb, key, v) \
+	do { \
+		ADDL(sb, key); \
+		sb_add_i64((sb), (v)); \
+	} while (0)
 
 static void json_time(struct strbuf *sb, int64_t ts, int64_t t0)
 {
 	int64_t rel = ts_sub(ts, t0);
 
-	sb_adds(sb, ",\"time\":");
+	ADDL(sb, ",\"time\":");
 	add_time(sb, rel);
-	sb_addf(sb, ",\"ts_ns\":%" PRId64, ts);
+	json_i64(sb, ",\"ts_ns\":", ts);
 }
 
 static void json_findings(struct strbuf *sb, const struct finding *f, uint32_t n)
 {
-	sb_adds(sb, ",\"findings\":[");
+	ADDL(sb, ",\"findings\":[");
 	for (uint32_t i = 0; i < n; i++) {
 		sb_addf(sb, "%s{\"id\":\"%s\",\"severity\":\"%s\",\"frames\":[", i ? "," : "", f[i].id,
 			severity_name((enum severity)f[i].severity));
-		for (uint8_t k = 0; k < f[i].nframes; k++)
-			sb_addf(sb, "%s%" PRIu64, k ? "," : "", f[i].frames[k]);
-		sb_adds(sb, "],\"message\":\"");
+		for (uint8_t k = 0; k < f[i].nframes; k++) {
+			if (k)
+				sb_addc(sb, ',');
+			sb_add_u64(sb, f[i].frames[k]);
+		}
+		ADDL(sb, "],\"message\":\"");
 		sb_add_json_str(sb, f[i].msg, strlen(f[i].msg));
-		sb_adds(sb, "\"}");
+		ADDL(sb, "\"}");
 	}
 	sb_addc(sb, ']');
 }
 
 static void json_frames(struct strbuf *sb, const uint64_t *f, uint32_t n)
 {
-	sb_adds(sb, ",\"frames\":[");
-	for (uint32_t i = 0; i < n; i++)
-		sb_addf(sb, "%s%" PRIu64, i ? "," : "", f[i]);
+	ADDL(sb, ",\"frames\":[");
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(sb, ',');
+		sb_add_u64(sb, f[i]);
+	}
 	sb_addc(sb, ']');
 }
 
 static void json_payload(struct strbuf *sb, const struct payload *p)
 {
-	sb_addf(sb, ",\"moved_bytes\":%" PRIu64 ",\"captured_bytes\":%" PRIu64, p->bytes, p->captured);
-	if (p->captured)
-		sb_addf(sb, ",\"data_hash\":\"%016" PRIx64 "\"", p->hash);
-	else
-		sb_adds(sb, ",\"data_hash\":null");
+	json_u64(sb, ",\"moved_bytes\":", p->bytes);
+	json_u64(sb, ",\"captured_bytes\":", p->captured);
+	if (p->captured) {
+		ADDL(sb, ",\"data_hash\":\"");
+		add_hex64(sb, p->hash);
+		sb_addc(sb, '"');
+	} else {
+		ADDL(sb, ",\"data_hash\":null");
+	}
+}
+
+/* ,"summary":"..." from the CDB, rendered straight into sb and escaped
+ * afterwards only if it needs it (it almost never does). */
+static void json_cdb_summary(struct strbuf *sb, const struct cdb_info *ci)
+{
+	size_t start;
+	bool plain = true;
+
+	ADDL(sb, ",\"summary\":\"");
+	start = sb->len;
+	scsi_cdb_summary(sb, ci);
+	for (size_t i = start; i < sb->len && plain; i++) {
+		unsigned char c = (unsigned char)sb->buf[i];
+		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	}
+	if (!plain) {
+		struct strbuf raw = STRBUF_INIT;
+
+		sb_init(&raw);
+		sb_add(&raw, sb->buf + start, sb->len - start);
+		sb->len = start;
+		sb->buf[start] = '\0';
+		sb_add_json_str(sb, raw.buf, raw.len);
+		sb_release(&raw);
+	}
+	sb_addc(sb, '"');
 }
 
 static void json_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct render_opts *o)
 {
 	struct cdb_info ci;
-	struct strbuf tmp = STRBUF_INIT;
 
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
-	sb_addf(sb, "{\"kind\":\"scsi\",\"frame\":%" PRIu64 ",\"last_frame\":%" PRIu64, s->frame, s->last_frame);
+	json_u64(sb, "{\"kind\":\"scsi\",\"frame\":", s->frame);
+	json_u64(sb, ",\"last_frame\":", s->last_frame);
 	json_time(sb, s->ts_start, o->t0_ns);
-	sb_addf(sb, ",\"duration_us\":%" PRId64, (ts_sub(s->ts_end, s->ts_start)) / 1000);
-	sb_addf(sb, ",\"bus\":%u,\"device\":%u,\"interface\":%u,\"transport\":\"%s\",\"lun\":%" PRIu64 ",\"tag\":%" PRIu32,
-		s->bus, s->device, s->interface, transport_name((enum transport)s->transport), s->lun, s->tag);
-	sb_adds(sb, ",\"cdb\":\"");
+	json_i64(sb, ",\"duration_us\":", (ts_sub(s->ts_end, s->ts_start)) / 1000);
+	json_u64(sb, ",\"bus\":", s->bus);
+	json_u64(sb, ",\"device\":", s->device);
+	json_u64(sb, ",\"interface\":", s->interface);
+	ADDL(sb, ",\"transport\":\"");
+	sb_adds(sb, transport_name((enum transport)s->transport));
+	json_u64(sb, "\",\"lun\":", s->lun);
+	json_u64(sb, ",\"tag\":", s->tag);
+	ADDL(sb, ",\"cdb\":\"");
 	sb_add_hex(sb, s->cdb, s->cdb_len);
-	sb_addf(sb, "\",\"cdb_len\":%u,\"opcode\":%u", s->cdb_len, ci.opcode);
+	json_u64(sb, "\",\"cdb_len\":", s->cdb_len);
+	json_u64(sb, ",\"opcode\":", ci.opcode);
 	if (ci.service_action >= 0)
-		sb_addf(sb, ",\"service_action\":%d", ci.service_action);
+		json_i64(sb, ",\"service_action\":", ci.service_action);
 	json_str(sb, "name", ci.name);
-	sb_init(&tmp);
-	scsi_cdb_summary(&tmp, &ci);
-	json_str(sb, "summary", tmp.buf);
-	sb_release(&tmp);
+	json_cdb_summary(sb, &ci);
 	if (ci.has_lba)
-		sb_addf(sb, ",\"lba\":%" PRIu64, ci.lba);
+		json_u64(sb, ",\"lba\":", ci.lba);
 	if (ci.has_blocks)
-		sb_addf(sb, ",\"blocks\":%" PRIu32, ci.blocks);
+		json_u64(sb, ",\"blocks\":", ci.blocks);
 	if (ci.has_bytes)
-		sb_addf(sb, ",\"alloc_len\":%" PRIu32, ci.bytes);
-	sb_addf(sb, ",\"direction\":\"%s\",\"expected_bytes\":%" PRIu32, scsi_dir_name((enum scsi_dir)s->direction),
-		s->expected_bytes);
+		json_u64(sb, ",\"alloc_len\":", ci.bytes);
+	ADDL(sb, ",\"direction\":\"");
+	sb_adds(sb, scsi_dir_name((enum scsi_dir)s->direction));
+	json_u64(sb, "\",\"expected_bytes\":", s->expected_bytes);
 	json_payload(sb, &s->data);
 	if (s->block_size)
-		sb_addf(sb, ",\"block_size\":%" PRIu32, s->block_size);
-	if (s->status >= 0)
-		sb_addf(sb, ",\"status\":%d,\"status_name\":\"%s\"", s->status, status_text(s->status));
-	else
-		sb_adds(sb, ",\"status\":null");
+		json_u64(sb, ",\"block_size\":", s->block_size);
+	if (s->status >= 0) {
+		json_i64(sb, ",\"status\":", s->status);
+		ADDL(sb, ",\"status_name\":\"");
+		sb_adds(sb, status_text(s->status));
+		sb_addc(sb, '"');
+	} else {
+		ADDL(sb, ",\"status\":null");
+	}
 	if (s->transport == TRANSPORT_BOT) {
 		if (s->csw_status >= 0)
-			sb_addf(sb, ",\"csw_status\":%d", s->csw_status);
+			json_i64(sb, ",\"csw_status\":", s->csw_status);
 		else
-			sb_adds(sb, ",\"csw_status\":null");
+			ADDL(sb, ",\"csw_status\":null");
 		if (s->has_residue)
-			sb_addf(sb, ",\"residue\":%" PRIu32, s->residue);
+			json_u64(sb, ",\"residue\":", s->residue);
 	}
 	if (s->transport == TRANSPORT_UAS) {
 		if (s->uas_response >= 0)
-			sb_addf(sb, ",\"uas_response\":%d", s->uas_response);
-		sb_addf(sb, ",\"data_inferred\":%s", s->data_inferred ? "true" : "false");
+			json_i64(sb, ",\"uas_response\":", s->uas_response);
+		if (s->data_inferred)
+			ADDL(sb, ",\"data_inferred\":true");
+		else
+			ADDL(sb, ",\"data_inferred\":false");
 	}
 	if (s->sense.source != SENSE_NONE) {
 		char text[160];
@@ -381,14 +478,16 @@ static void json_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 		sb_addf(sb, "\",\"source\":\"%s\",\"frame\":%" PRIu64 ",\"raw\":\"",
 			sense_source_name((enum sense_source)s->sense.source), s->sense.frame);
 		sb_add_hex(sb, s->sense.raw, s->sense.len);
-		sb_adds(sb, "\"}");
+		ADDL(sb, "\"}");
 	} else {
-		sb_adds(sb, ",\"sense\":null");
+		ADDL(sb, ",\"sense\":null");
 	}
-	sb_addf(sb, ",\"end\":\"%s\"", txn_end_name((enum txn_end)s->end));
+	ADDL(sb, ",\"end\":\"");
+	sb_adds(sb, txn_end_name((enum txn_end)s->end));
+	sb_addc(sb, '"');
 	json_frames(sb, s->frames, s->nframes);
 	json_findings(sb, s->findings, s->nfindings);
-	sb_adds(sb, "}\n");
+	ADDL(sb, "}\n");
 }
 
 static void json_control(struct strbuf *sb, const struct control_txn *c, const struct render_opts *o)

@@ -53,33 +53,68 @@ void sb_grow(struct strbuf *sb, size_t extra)
 	sb->alloc = n;
 }
 
-void sb_add(struct strbuf *sb, const void *data, size_t n)
-{
-	sb_grow(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void sb_addc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
 void sb_adds(struct strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
 
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
+	size_t room = sb->alloc ? sb->alloc - sb->len : 0;
 	va_list ap;
 	int n;
 
+	/* Format straight into the spare room; only when it does not fit,
+	 * grow and format again (one vsnprintf in the common case). */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n <= 0)
+	if (n <= 0) {
+		if (sb->alloc)
+			sb->buf[sb->len] = '\0';
 		return;
+	}
+	if ((size_t)n < room) {
+		sb->len += (size_t)n;
+		return;
+	}
 	sb_grow(sb, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	sb->len += (size_t)n;
+}
+
+void sb_add_u64(struct strbuf *sb, uint64_t v)
+{
+	/* Two digits per division: numbers are most of a JSON line. */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--i] = pairs[d + 1];
+		tmp[--i] = pairs[d];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[v * 2 + 1];
+		tmp[--i] = pairs[v * 2];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	sb_add(sb, tmp + i, sizeof(tmp) - i);
+}
+
+void sb_add_i64(struct strbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		sb_addc(sb, '-');
+		sb_add_u64(sb, (uint64_t)(-(v + 1)) + 1);
+	} else {
+		sb_add_u64(sb, (uint64_t)v);
+	}
 }
 
 void sb_add_u8(struct strbuf *sb, uint8_t v) { sb_add(sb, &v, 1); }
@@ -140,19 +175,29 @@ void sb_add_hex(struct strbuf *sb, const uint8_t *data, size_t n)
 
 void sb_add_json_str(struct strbuf *sb, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = i;
+		unsigned char c;
+
+		/* Copy the longest run that needs no escaping in one go. */
+		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i)
+			sb_add(sb, s + i, run - i);
+		if (run >= n)
+			break;
+		c = (unsigned char)s[run];
 		switch (c) {
 		case '"': sb_adds(sb, "\\\""); break;
 		case '\\': sb_adds(sb, "\\\\"); break;
 		case '\n': sb_adds(sb, "\\n"); break;
 		case '\r': sb_adds(sb, "\\r"); break;
 		case '\t': sb_adds(sb, "\\t"); break;
-		default:
-			if (c < 0x20 || c >= 0x7f)
-				sb_addf(sb, "\\u%04x", c);
-			else
-				sb_addc(sb, (char)c);
+		default: sb_addf(sb, "\\u%04x", c); break;
 		}
+		i = run + 1;
 	}
 }

@@ -1,5 +1,7 @@
 /* test_util.c - bounds-checked reads, strbuf and error formatting. */
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/bytes.h"
@@ -55,6 +57,54 @@ Test(strbuf, grows_and_formats)
 	sb_reset(&sb);
 	sb_add_json_str(&sb, "a\"b\\\n\x01", 6);
 	cr_assert_str_eq(sb.buf, "a\\\"b\\\\\\n\\u0001");
+	sb_release(&sb);
+}
+
+Test(strbuf, numbers_match_printf)
+{
+	const uint64_t u[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1234567890123ull,
+			       9999999999999999999ull, 10000000000000000000ull, UINT64_MAX };
+	const int64_t i[] = { 0, -1, 1, -9, -10, 42, -1234567, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	struct strbuf sb = STRBUF_INIT;
+	char want[32];
+
+	sb_init(&sb);
+	for (size_t k = 0; k < sizeof(u) / sizeof(u[0]); k++) {
+		sb_reset(&sb);
+		sb_add_u64(&sb, u[k]);
+		snprintf(want, sizeof(want), "%" PRIu64, u[k]);
+		cr_assert_str_eq(sb.buf, want);
+		cr_assert_eq(sb.len, strlen(want));
+	}
+	for (size_t k = 0; k < sizeof(i) / sizeof(i[0]); k++) {
+		sb_reset(&sb);
+		sb_add_i64(&sb, i[k]);
+		snprintf(want, sizeof(want), "%" PRId64, i[k]);
+		cr_assert_str_eq(sb.buf, want);
+	}
+	sb_release(&sb);
+}
+
+Test(strbuf, addf_at_every_fill_level)
+{
+	/* Formatted pieces of every length up to 200 land at every offset
+	 * relative to the end of the allocation, including an exact fit. */
+	struct strbuf sb = STRBUF_INIT;
+	char piece[256], want[40000];
+	size_t wlen = 0;
+
+	sb_init(&sb);
+	for (int n = 0; n <= 200; n++) {
+		memset(piece, 'a' + n % 26, (size_t)n);
+		piece[n] = '\0';
+		sb_addf(&sb, "%s", piece);
+		memcpy(want + wlen, piece, (size_t)n);
+		wlen += (size_t)n;
+		want[wlen] = '\0';
+		cr_assert_eq(sb.len, wlen);
+		cr_assert_eq(strlen(sb.buf), wlen, "NUL-terminated after %d", n);
+	}
+	cr_assert_eq(memcmp(sb.buf, want, wlen), 0);
 	sb_release(&sb);
 }
 
