@@ -115,8 +115,9 @@ void storage_scsi_done(struct storage_ctx *sc, struct txn_rec *r)
 	}
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
 	s->block_size = storage_block_size(sc, s->bus, s->device, s->lun);
-	/* Learn the block size from a good READ CAPACITY. */
-	if (s->status == 0 && r->data) {
+	/* Learn the block size from a good READ CAPACITY (and only then look
+	 * at the data: the view computes the payload hash). */
+	if (s->status == 0 && r->data && (ci.opcode == 0x25 || (ci.opcode == 0x9e && ci.service_action == 0x10))) {
 		struct payload p;
 		uint64_t last = 0;
 		uint32_t bs = 0;

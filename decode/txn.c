@@ -57,7 +57,16 @@ void payload_acc_view(const struct payload_acc *a, struct payload *out)
 	out->captured = a->captured;
 	out->hash = a->captured ? XXH3_64bits_digest(a->xx) : 0;
 	out->head_len = a->head_len;
-	out->head = a->head;
+	out->head = a->head_len ? a->head : NULL;   /* a reused accumulator keeps its buffer */
+}
+
+/* Empty an accumulator for reuse (keeps its buffers). */
+static void payload_acc_reset(struct payload_acc *a)
+{
+	a->bytes = 0;
+	a->captured = 0;
+	a->head_len = 0;
+	XXH3_64bits_reset(a->xx);
 }
 
 void payload_acc_free(struct payload_acc *a)
@@ -71,12 +80,23 @@ void payload_acc_free(struct payload_acc *a)
 
 /* ---------------------------------------------------------------- emitter */
 
+/* Delivered records are kept for reuse, up to SPARE_MAX of them, with
+ * their frame and finding arrays up to these sizes and their payload
+ * accumulator: a session delivers a transaction every few URBs, and
+ * allocating each afresh was a measurable part of `decode`
+ * (bench/run-decode.sh).  Memory stays bounded by the constants. */
+#define SPARE_MAX 8
+#define SPARE_FRAMES_MAX 64
+#define SPARE_FINDINGS_MAX 8
+
 struct emitter {
 	txn_cb cb;
 	void *ctx;
 	struct txn_rec *head, *tail;  /* begun, not yet delivered, in start order */
 	uint32_t queued;
 	uint64_t seq;
+	struct txn_rec *spare;        /* delivered records to reuse, chained by next */
+	uint32_t nspare;
 };
 
 struct emitter *emitter_new(txn_cb cb, void *ctx)
@@ -95,7 +115,68 @@ static void rec_free(struct txn_rec *r)
 	free(r->frames);
 	free(r->findings);
 	payload_acc_free(r->data);
+	payload_acc_free(r->data_spare);
 	free(r);
+}
+
+/* Done with r: keep it for txn_begin, or free it. */
+static void rec_release(struct emitter *e, struct txn_rec *r)
+{
+	if (e->nspare >= SPARE_MAX) {
+		rec_free(r);
+		return;
+	}
+	if (r->frames_alloc > SPARE_FRAMES_MAX) {
+		free(r->frames);
+		r->frames = NULL;
+		r->frames_alloc = 0;
+	}
+	if (r->findings_alloc > SPARE_FINDINGS_MAX) {
+		free(r->findings);
+		r->findings = NULL;
+		r->findings_alloc = 0;
+	}
+	if (r->data) {
+		payload_acc_reset(r->data);
+		if (r->data_spare)
+			payload_acc_free(r->data_spare);
+		r->data_spare = r->data;
+		r->data = NULL;
+	}
+	r->next = e->spare;
+	e->spare = r;
+	e->nspare++;
+}
+
+/* A zeroed record: a spare one (keeping its buffers) or a new one. */
+static struct txn_rec *rec_new(struct emitter *e)
+{
+	struct txn_rec *r = e->spare;
+	uint64_t *frames;
+	uint32_t frames_alloc, findings_alloc;
+	struct finding *findings;
+	struct payload_acc *acc;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			abort();
+		return r;
+	}
+	e->spare = r->next;
+	e->nspare--;
+	frames = r->frames;
+	frames_alloc = r->frames_alloc;
+	findings = r->findings;
+	findings_alloc = r->findings_alloc;
+	acc = r->data_spare;
+	memset(r, 0, sizeof(*r));
+	r->frames = frames;
+	r->frames_alloc = frames_alloc;
+	r->findings = findings;
+	r->findings_alloc = findings_alloc;
+	r->data_spare = acc;
+	return r;
 }
 
 /* Point the public view at the owned storage. */
@@ -132,7 +213,7 @@ static void rec_finalize(struct txn_rec *r)
 static void deliver(struct emitter *e, struct txn_rec *r)
 {
 	e->cb(e->ctx, &r->t);
-	rec_free(r);
+	rec_release(e, r);
 }
 
 /* Deliver the ended transactions at the head of the queue; when too many
@@ -155,10 +236,8 @@ static void pump(struct emitter *e)
 
 struct txn_rec *txn_begin(struct emitter *e, enum txn_kind kind, uint64_t first_frame)
 {
-	struct txn_rec *r = calloc(1, sizeof(*r));
+	struct txn_rec *r = rec_new(e);
 
-	if (!r)
-		abort();
 	r->t.kind = (uint8_t)kind;
 	r->seq = e->seq++;
 	switch (kind) {
@@ -255,8 +334,10 @@ void txn_add_finding(struct txn_rec *r, const char *id, enum severity sev, const
 
 void txn_add_data(struct txn_rec *r, const uint8_t *data, uint32_t caplen, uint32_t moved)
 {
-	if (!r->data)
-		r->data = payload_acc_new();
+	if (!r->data) {
+		r->data = r->data_spare ? r->data_spare : payload_acc_new();
+		r->data_spare = NULL;
+	}
 	payload_acc_add(r->data, data, caplen, moved);
 }
 
@@ -285,7 +366,7 @@ void txn_drop(struct emitter *e, struct txn_rec *r)
 			e->tail = prev;
 		e->queued--;
 	}
-	rec_free(r);
+	rec_release(e, r);
 	pump(e);
 }
 
@@ -311,6 +392,11 @@ void emitter_free(struct emitter *e)
 	while (e->head) {
 		struct txn_rec *r = e->head;
 		e->head = r->next;
+		rec_free(r);
+	}
+	while (e->spare) {
+		struct txn_rec *r = e->spare;
+		e->spare = r->next;
 		rec_free(r);
 	}
 	free(e);

@@ -44,6 +44,7 @@ struct txn_rec {
 	uint64_t frames_dropped;
 	uint32_t findings_dropped;
 	struct payload_acc *data; /* NULL until data is added */
+	struct payload_acc *data_spare; /* a reset accumulator kept from an earlier use of this record (txn.c) */
 	struct txn_rec *next;     /* emitter queue */
 };
 

@@ -15,14 +15,23 @@
  * OUT payloads are copied at submit so they can be handed over again at
  * completion; all copies together are bounded by RETAIN_MAX, past which a
  * submit's payload is not retained (the completion then says truncated).
+ *
+ * A completed URB's record (and its payload buffer, up to SPARE_BUF_MAX
+ * bytes) is kept for the next submit, up to SPARE_MAX of them: a storage
+ * session submits and completes a few URBs per command, and allocating
+ * each afresh was a measurable part of `decode` (bench/run-decode.sh).
  */
 #define HASH_BITS 16
 #define HASH_SIZE (1u << HASH_BITS)
 #define RETAIN_MAX (256u * 1024 * 1024)
+#define SPARE_MAX 8
+#define SPARE_BUF_MAX (128u * 1024)
 
 struct open_urb {
 	struct urb u;             /* submit-side fields filled */
-	uint8_t *payload;         /* retained OUT data (caplen bytes) */
+	uint8_t *payload;         /* retained OUT data (caplen bytes): buf, or NULL when none is retained */
+	uint8_t *buf;             /* owned buffer, buf_alloc bytes (kept when the record is reused) */
+	uint32_t buf_alloc;
 	struct open_urb *hnext;   /* hash chain */
 	struct open_urb *prev, *next; /* submit order */
 	uint32_t hash;
@@ -36,6 +45,8 @@ struct urb_pairer {
 	uint32_t open;
 	uint64_t retained;
 	uint64_t serial;
+	struct open_urb *spare;   /* records to reuse, chained by hnext */
+	uint32_t nspare;
 };
 
 static uint32_t key_hash(uint16_t bus, uint16_t device, uint8_t ep, uint64_t id)
@@ -80,10 +91,60 @@ static void unlink_open(struct urb_pairer *p, struct open_urb *o)
 		p->retained -= o->u.caplen;
 }
 
-static void free_open(struct open_urb *o)
+/* A zeroed record: a spare one (keeping its buffer) or a new one. */
+static struct open_urb *new_open(struct urb_pairer *p)
 {
-	free(o->payload);
-	free(o);
+	struct open_urb *o = p->spare;
+	uint8_t *buf;
+	uint32_t buf_alloc;
+
+	if (!o)
+		return calloc(1, sizeof(*o));
+	p->spare = o->hnext;
+	p->nspare--;
+	buf = o->buf;
+	buf_alloc = o->buf_alloc;
+	memset(o, 0, sizeof(*o));
+	o->buf = buf;
+	o->buf_alloc = buf_alloc;
+	return o;
+}
+
+static void free_open(struct urb_pairer *p, struct open_urb *o)
+{
+	if (p->nspare >= SPARE_MAX) {
+		free(o->buf);
+		free(o);
+		return;
+	}
+	if (o->buf_alloc > SPARE_BUF_MAX) {
+		free(o->buf);
+		o->buf = NULL;
+		o->buf_alloc = 0;
+	}
+	o->payload = NULL;
+	o->hnext = p->spare;
+	p->spare = o;
+	p->nspare++;
+}
+
+/* Copy n bytes of OUT payload into o's buffer, within RETAIN_MAX. */
+static bool retain(struct urb_pairer *p, struct open_urb *o, const uint8_t *data, uint32_t n)
+{
+	if (p->retained + n > RETAIN_MAX)
+		return false;
+	if (o->buf_alloc < n) {
+		uint8_t *b = malloc(n);
+		if (!b)
+			return false;
+		free(o->buf);
+		o->buf = b;
+		o->buf_alloc = n;
+	}
+	memcpy(o->buf, data, n);
+	o->payload = o->buf;
+	p->retained += n;
+	return true;
 }
 
 /* Deliver an open URB that will never complete (capture end, eviction). */
@@ -100,7 +161,7 @@ static void deliver_incomplete(struct urb_pairer *p, struct open_urb *o)
 		u.data = NULL;
 	}
 	p->cb(p->ctx, &u, false);
-	free_open(o);
+	free_open(p, o);
 }
 
 static void fill_common(struct urb *u, const struct usb_event *ev)
@@ -137,7 +198,7 @@ static void on_submit(struct urb_pairer *p, const struct usb_event *ev)
 	}
 	if (p->open >= URB_OPEN_MAX)
 		deliver_incomplete(p, p->oldest);
-	o = calloc(1, sizeof(*o));
+	o = new_open(p);
 	if (!o)
 		return;
 	u = &o->u;
@@ -158,10 +219,8 @@ static void on_submit(struct urb_pairer *p, const struct usb_event *ev)
 		u->moved = ev->length;
 		u->truncated = ev->truncated;
 		if (ev->caplen) {
-			if (p->retained + ev->caplen <= RETAIN_MAX && (o->payload = malloc(ev->caplen))) {
-				memcpy(o->payload, ev->data, ev->caplen);
+			if (retain(p, o, ev->data, ev->caplen)) {
 				u->caplen = ev->caplen;
-				p->retained += ev->caplen;
 			} else {
 				u->truncated = true;
 			}
@@ -246,7 +305,7 @@ static void on_complete(struct urb_pairer *p, const struct usb_event *ev)
 	p->cb(p->ctx, &u, false);
 	if (o) {
 		unlink_open(p, o);
-		free_open(o);
+		free_open(p, o);
 	}
 }
 
@@ -259,12 +318,9 @@ void urb_pairer_feed(struct urb_pairer *p, const struct usb_event *ev)
 		if (ev->source == USB_SRC_USBPCAP && ev->ctrl_stage == USB_STAGE_DATA) {
 			struct open_urb *o = find_open(p, ev);
 			if (o && o->u.has_setup) {
-				if (!o->payload && ev->caplen && p->retained + ev->caplen <= RETAIN_MAX &&
-				    (o->payload = malloc(ev->caplen))) {
-					memcpy(o->payload, ev->data, ev->caplen);
+				if (!o->payload && ev->caplen && retain(p, o, ev->data, ev->caplen)) {
 					o->u.caplen = ev->caplen;
 					o->u.moved = ev->length;
-					p->retained += ev->caplen;
 				}
 				return;
 			}
@@ -288,7 +344,14 @@ void urb_pairer_free(struct urb_pairer *p)
 	while (p->oldest) {
 		struct open_urb *o = p->oldest;
 		unlink_open(p, o);
-		free_open(o);
+		free(o->buf);
+		free(o);
+	}
+	while (p->spare) {
+		struct open_urb *o = p->spare;
+		p->spare = o->hnext;
+		free(o->buf);
+		free(o);
 	}
 	free(p);
 }

@@ -335,3 +335,113 @@ Test(emitter, frames_per_transaction_are_bounded)
 	txn_end(e, r);
 	emitter_free(e);
 }
+
+Test(pairer, a_reused_record_starts_clean)
+{
+	struct seen s = { .n = 0 };
+	struct urb_pairer *p = urb_pairer_new(record, &s);
+	struct usb_event e;
+	uint8_t big[64];
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(200 - i);
+	e = ev('S', 0x02, 7, -115, 8, "ABCDEFGH", 8, 1);
+	urb_pairer_feed(p, &e);
+	e = ev('C', 0x02, 7, 0, 8, NULL, 0, 2);
+	urb_pairer_feed(p, &e);
+	/* A control submit, then a bulk OUT submit without payload. */
+	e = ev('S', 0x80, 9, -115, 18, NULL, 0, 3);
+	e.xfer = USB_XFER_CONTROL;
+	e.has_setup = true;
+	memcpy(e.setup, "\x80\x06\x00\x01\x00\x00\x12\x00", 8);
+	urb_pairer_feed(p, &e);
+	e = ev('C', 0x80, 9, 0, 0, NULL, 0, 4);
+	e.xfer = USB_XFER_CONTROL;
+	urb_pairer_feed(p, &e);
+	e = ev('S', 0x02, 10, -115, 0, NULL, 0, 5);
+	urb_pairer_feed(p, &e);
+	e = ev('C', 0x02, 10, 0, 0, NULL, 0, 6);
+	urb_pairer_feed(p, &e);
+	/* More payload than any earlier URB carried. */
+	e = ev('S', 0x02, 11, -115, sizeof(big), big, sizeof(big), 7);
+	urb_pairer_feed(p, &e);
+	e = ev('C', 0x02, 11, 0, sizeof(big), NULL, 0, 8);
+	urb_pairer_feed(p, &e);
+	cr_assert_eq(s.n, 8);
+	cr_assert(s.u[3].has_setup, "the control URB has its setup");
+	cr_assert(!s.u[5].has_setup, "a URB in a reused record has no setup of an earlier one");
+	cr_assert_eq(s.u[5].caplen, 0, "nor its payload");
+	cr_assert_null(s.u[5].data);
+	cr_assert_eq(s.u[5].submit_frame, 5);
+	cr_assert_eq(s.u[7].caplen, sizeof(big));
+	cr_assert_eq(memcmp(s.u[7].data, big, sizeof(big)), 0);
+	urb_pairer_free(p);
+}
+
+struct reuse_check {
+	uint64_t bytes[4], captured[4], hash[4];
+	uint32_t head_len[4], nframes[4], nfindings[4];
+	bool head_null[4];
+	int n;
+};
+
+static void reuse_cb(void *ctx, const struct txn *t)
+{
+	struct reuse_check *r = ctx;
+	const struct scsi_txn *s = &t->u.scsi;
+
+	cr_assert_lt(r->n, 4);
+	r->bytes[r->n] = s->data.bytes;
+	r->captured[r->n] = s->data.captured;
+	r->hash[r->n] = s->data.hash;
+	r->head_len[r->n] = s->data.head_len;
+	r->head_null[r->n] = s->data.head == NULL;
+	r->nframes[r->n] = s->nframes;
+	r->nfindings[r->n] = s->nfindings;
+	r->n++;
+}
+
+Test(emitter, a_reused_record_starts_clean)
+{
+	struct reuse_check r = { .n = 0 };
+	struct emitter *e = emitter_new(reuse_cb, &r);
+	uint8_t buf[100];
+	struct txn_rec *a;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 3);
+	a = txn_begin(e, TXN_SCSI, 1);
+	txn_add_frame(a, 2);
+	txn_add_frame(a, 3);
+	txn_add_data(a, buf, sizeof(buf), sizeof(buf));
+	txn_add_finding(a, "x", SEV_INFO, NULL, 0, "one");
+	txn_end(e, a);
+	a = txn_begin(e, TXN_SCSI, 4);            /* no data, no finding */
+	txn_end(e, a);
+	a = txn_begin(e, TXN_SCSI, 5);
+	txn_add_data(a, buf, 10, 10);
+	txn_end(e, a);
+	a = txn_begin(e, TXN_SCSI, 6);            /* data moved, none captured */
+	txn_add_data(a, NULL, 0, 512);
+	txn_end(e, a);
+	cr_assert_eq(r.n, 4);
+	cr_assert_eq(r.nframes[0], 3);
+	cr_assert_eq(r.nfindings[0], 1);
+	cr_assert_eq(r.hash[0], XXH3_64bits(buf, sizeof(buf)));
+	cr_assert_eq(r.nframes[1], 1);
+	cr_assert_eq(r.nfindings[1], 0);
+	cr_assert_eq(r.bytes[1], 0);
+	cr_assert_eq(r.captured[1], 0);
+	cr_assert_eq(r.hash[1], 0);
+	cr_assert_eq(r.head_len[1], 0);
+	cr_assert(r.head_null[1], "no data: no head, as for a record never used before");
+	cr_assert_eq(r.hash[2], XXH3_64bits(buf, 10), "the hash starts afresh");
+	cr_assert_eq(r.bytes[2], 10);
+	cr_assert_eq(r.head_len[2], 10);
+	cr_assert_eq(r.bytes[3], 512);
+	cr_assert_eq(r.captured[3], 0);
+	cr_assert_eq(r.hash[3], 0);
+	cr_assert_eq(r.head_len[3], 0);
+	cr_assert(r.head_null[3], "nothing captured: no head, even in a reused accumulator");
+	emitter_free(e);
+}
