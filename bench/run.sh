@@ -5,11 +5,12 @@
 #
 # Builds nothing: BUILDDIR must hold scsiscope, bench/gen-usbmon and
 # bench/plain-loop.  Generated captures go to BUILDDIR/bench/out/ (kept
-# between runs; gitignored in an in-tree build).  The same session is
+# between runs, made again when gen-usbmon is newer; gitignored in an
+# in-tree build).  Helpers: bench/common.sh.  The same session is
 # written twice, as pcap (read by libpcap inside scsiscope) and as pcapng
 # (read by scsiscope's own block reader); each is compared with the plain
 # libpcap loop on the same file.  Environment:
-#   BENCH_COMMANDS  commands in the big files (default 100000, about 660 MB each)
+#   BENCH_COMMANDS  commands in the big files (default 100000, about 690 MB each)
 #   BENCH_SEED      generator seed (default 1)
 #   BENCH_RUNS      timed runs of each program (default 5; the median counts)
 #   BENCH_OUT       where the captures go (default BUILDDIR/bench/out)
@@ -19,20 +20,10 @@
 # usage/setup error.
 set -eu
 
-die() { echo "bench: $*" >&2; exit 2; }
-
-[ $# -eq 1 ] || die "usage: run.sh BUILDDIR"
+[ $# -eq 1 ] || { echo "bench: usage: run.sh BUILDDIR" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/common.sh"
 B=$(cd "$1" 2>/dev/null && pwd) || die "no build directory '$1'"
-SCSISCOPE=$B/scsiscope
-GEN=$B/bench/gen-usbmon
-PLAIN=$B/bench/plain-loop
-for p in "$SCSISCOPE" "$GEN" "$PLAIN"; do
-	[ -x "$p" ] || die "$p is missing: run 'make bench' in $B"
-done
-TIME=/usr/bin/time
-"$TIME" -f %M -o /dev/null true 2>/dev/null ||
-	die "GNU time is needed for max RSS (Debian/Ubuntu: apt-get install time)"
-date +%N | grep -q '^[0-9]' || die "date +%N is needed for wall times (GNU coreutils)"
 
 CMDS=${BENCH_COMMANDS:-100000}
 SEED=${BENCH_SEED:-1}
@@ -42,38 +33,17 @@ SLACK_KB=${BENCH_RSS_SLACK_KB:-2048}
 MIN_RATIO=0.5
 SMALL_CMDS=$((CMDS / 5))
 TMP=$OUT/tmp.$$
-mkdir -p "$OUT"
+bench_setup
 trap 'rm -f "$TMP".*' EXIT INT TERM
-
-gen() {   # gen FORMAT COMMANDS FILE
-	[ -s "$3" ] && return 0
-	echo "bench: generating $3 ($2 commands)"
-	"$GEN" -f "$1" -n "$2" -s "$SEED" "$3.part" || die "gen-usbmon failed"
-	mv "$3.part" "$3"
-}
-
-size_of() { wc -c <"$1" | tr -d ' '; }
-
-# timed FILE.times FILE.rss PROGRAM ARGS...: one run; appends wall ns and max RSS kB.
-timed() {
-	tf=$1 rf=$2
-	shift 2
-	t0=$(date +%s%N)
-	"$TIME" -f %M -o "$TMP.rss" "$@" >/dev/null || die "$1 failed"
-	t1=$(date +%s%N)
-	echo $((t1 - t0)) >>"$tf"
-	tail -n 1 "$TMP.rss" >>"$rf"
-}
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # bench_format FORMAT: generate, time and judge one file format.  Prints
 # the report; returns 1 if a check failed.
 bench_format() {
 	fmt=$1
-	BIG=$OUT/usbmon-$CMDS-s$SEED.$fmt
-	SMALL=$OUT/usbmon-$SMALL_CMDS-s$SEED.$fmt
-	gen "$fmt" "$CMDS" "$BIG"
-	gen "$fmt" "$SMALL_CMDS" "$SMALL"
+	BIG=$OUT/bot-$CMDS-s$SEED.$fmt
+	SMALL=$OUT/bot-$SMALL_CMDS-s$SEED.$fmt
+	gen "$BIG" -f "$fmt" -n "$CMDS" -s "$SEED"
+	gen "$SMALL" -f "$fmt" -n "$SMALL_CMDS" -s "$SEED"
 	BIG_SIZE=$(size_of "$BIG")
 	SMALL_SIZE=$(size_of "$SMALL")
 
