@@ -858,7 +858,7 @@ static bool get_scsi(struct ectx *e, unsigned fid, struct fval *v)
 	case F_BLOCKS: return cdb(e)->has_blocks && num(v, cdb(e)->blocks);
 	case F_ALLOC_LEN: return cdb(e)->has_bytes && num(v, cdb(e)->bytes);
 	case F_DIRECTION: return str(v, scsi_dir_name((enum scsi_dir)s->direction));
-	case F_EXPECTED_BYTES: return num(v, s->expected_bytes);
+	case F_EXPECTED_BYTES: return !s->expected_unknown && num(v, s->expected_bytes);
 	case F_MOVED_BYTES: return num(v, s->data.bytes);
 	case F_CAPTURED_BYTES: return num(v, s->data.captured);
 	case F_STATUS:

@@ -118,6 +118,7 @@ struct scsi_txn {
 	uint8_t cdb_len;          /* CDB bytes the transport carried (bCBWCBLength; UAS 16 + 4 * additional) */
 	uint8_t direction;        /* enum scsi_dir the transport announced (BOT flags; UAS IU/data) */
 	uint32_t expected_bytes;  /* BOT dCBWDataTransferLength; UAS: from the CDB where known */
+	bool expected_unknown;    /* UAS: the CDB does not say (e.g. READ before READ CAPACITY gave the block size) */
 	struct payload data;      /* the data phase */
 	int16_t status;           /* SCSI status byte; -1 when there is none (phase error, no status) */
 	int16_t csw_status;       /* BOT bCSWStatus; -1 for UAS or no CSW */

@@ -757,8 +757,10 @@ static void command_iu(struct uas *u, struct urec *rec, const struct urb *urb, b
 		c->dir_from_cdb = true;
 	}
 	exp = scsi_cdb_expected_bytes(&ci, storage_block_size(u->sc, u->bus, u->device, c->lun));
-	if (exp == UINT64_MAX)
+	if (exp == UINT64_MAX) {
 		exp = 0;
+		s->expected_unknown = true;
+	}
 	s->expected_bytes = exp > UINT32_MAX ? UINT32_MAX : (uint32_t)exp;
 
 	if (overlapped_frame) {

@@ -124,8 +124,11 @@ static void line_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 		sb_add_hex(sb, s->cdb, s->cdb_len);
 	}
 	pad_to(sb, start, 84);
-	sb_addf(sb, "%-4s %" PRIu64 "/%" PRIu32, scsi_dir_name((enum scsi_dir)s->direction), s->data.bytes,
-		s->expected_bytes);
+	sb_addf(sb, "%-4s %" PRIu64 "/", scsi_dir_name((enum scsi_dir)s->direction), s->data.bytes);
+	if (s->expected_unknown)
+		sb_addc(sb, '?');
+	else
+		sb_addf(sb, "%" PRIu32, s->expected_bytes);
 	pad_to(sb, start, 108);
 	if (s->status >= 0)
 		sb_adds(sb, status_text(s->status));
@@ -441,7 +444,10 @@ static void json_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 		json_u64(sb, ",\"alloc_len\":", ci.bytes);
 	ADDL(sb, ",\"direction\":\"");
 	sb_adds(sb, scsi_dir_name((enum scsi_dir)s->direction));
-	json_u64(sb, "\",\"expected_bytes\":", s->expected_bytes);
+	if (s->expected_unknown)
+		ADDL(sb, "\",\"expected_bytes\":null");
+	else
+		json_u64(sb, "\",\"expected_bytes\":", s->expected_bytes);
 	json_payload(sb, &s->data);
 	if (s->block_size)
 		json_u64(sb, ",\"block_size\":", s->block_size);
