@@ -11,6 +11,7 @@
 
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
+#include "util/tsmath.h"
 
 /* ------------------------------------------------------------------ fields */
 
@@ -784,16 +785,6 @@ struct fval {
 	const char *str;
 };
 
-/* a - b, saturated: capture timestamps are untrusted. */
-static int64_t diff_ns(int64_t a, int64_t b)
-{
-	int64_t d;
-
-	if (__builtin_sub_overflow(a, b, &d))
-		return a < b ? INT64_MIN : INT64_MAX;
-	return d;
-}
-
 static const struct cdb_info *cdb(struct ectx *e)
 {
 	if (!e->ci_done) {
@@ -843,8 +834,8 @@ static bool get_scsi(struct ectx *e, unsigned fid, struct fval *v)
 	case F_KIND: return str(v, "scsi");
 	case F_FRAME: return num(v, s->frame);
 	case F_LAST_FRAME: return num(v, s->last_frame);
-	case F_TIME: return snum(v, diff_ns(s->ts_start, e->t0));
-	case F_DURATION_US: return snum(v, diff_ns(s->ts_end, s->ts_start) / 1000);
+	case F_TIME: return snum(v, ts_sub(s->ts_start, e->t0));
+	case F_DURATION_US: return snum(v, ts_sub(s->ts_end, s->ts_start) / 1000);
 	case F_BUS: return num(v, s->bus);
 	case F_DEVICE: return num(v, s->device);
 	case F_INTERFACE: return num(v, s->interface);
@@ -885,8 +876,8 @@ static bool get_control(struct ectx *e, unsigned fid, struct fval *v)
 	case F_KIND: return str(v, "control");
 	case F_FRAME: return num(v, c->frame);
 	case F_LAST_FRAME: return num(v, c->last_frame);
-	case F_TIME: return snum(v, diff_ns(c->ts_start, e->t0));
-	case F_DURATION_US: return snum(v, diff_ns(c->ts_end, c->ts_start) / 1000);
+	case F_TIME: return snum(v, ts_sub(c->ts_start, e->t0));
+	case F_DURATION_US: return snum(v, ts_sub(c->ts_end, c->ts_start) / 1000);
 	case F_BUS: return num(v, c->bus);
 	case F_DEVICE: return num(v, c->device);
 	case F_NAME: return c->has_setup && str(v, usb_request_name(c->setup));
@@ -913,7 +904,7 @@ static bool get_note(struct ectx *e, unsigned fid, struct fval *v)
 	case F_KIND: return str(v, "usb");
 	case F_FRAME: return num(v, n->frame);
 	case F_LAST_FRAME: return num(v, n->frame);
-	case F_TIME: return snum(v, diff_ns(n->ts, e->t0));
+	case F_TIME: return snum(v, ts_sub(n->ts, e->t0));
 	case F_BUS: return num(v, n->bus);
 	case F_DEVICE: return num(v, n->device);
 	case F_NAME: return str(v, usb_note_kind_name((enum usb_note_kind)n->kind));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/bytes.h"
+#include "util/tsmath.h"
 
 /*
  * btsnoop is RFC 1761 "snoop" adapted to Bluetooth (Symbian's
@@ -85,8 +86,7 @@ static int64_t btsnoop_ts_ns(uint64_t raw)
 	int64_t us = (int64_t)raw;
 	int64_t rel;
 
-	if (__builtin_sub_overflow(us, BTSNOOP_EPOCH_US, &rel))
-		return us < 0 ? INT64_MIN : INT64_MAX;
+	rel = ts_sub(us, BTSNOOP_EPOCH_US);
 	if (rel > INT64_MAX / 1000)
 		return INT64_MAX;
 	if (rel < INT64_MIN / 1000)
