@@ -104,19 +104,11 @@ static int btsnoop_next(struct cap *c, struct cap_record *rec, struct error *err
 	uint32_t orig = 0, incl = 0, flags = 0, drops = 0;
 	uint64_t ts = 0;
 	struct hci_record *r = &rec->u.hci;
+	int rc;
 
-	p = input_need(c->in, BTSNOOP_REC_HDR, &got, err);
-	if (!p) {
-		if (err)
-			err->frame = frame;
-		return -1;
-	}
-	if (got == 0)
-		return 0;
-	if (got < BTSNOOP_REC_HDR)
-		return error_set(err, frame, off,
-				 "btsnoop record cut short: the file ends %zu bytes into its %u-byte record header",
-				 got, BTSNOOP_REC_HDR);
+	rc = cap_need_head(c, BTSNOOP_REC_HDR, frame, off, "btsnoop", "record header", &p, &got, err);
+	if (rc <= 0)
+		return rc;
 	get_be32(p, got, 0, &orig);
 	get_be32(p, got, 4, &incl);
 	get_be32(p, got, 8, &flags);
@@ -129,12 +121,9 @@ static int btsnoop_next(struct cap *c, struct cap_record *rec, struct error *err
 		return error_set(err, frame, off,
 				 "btsnoop record includes %u bytes, more than the %u-byte limit "
 				 "(damaged length field?)", incl, CAP_MAX_RECORD);
-	p = input_need(c->in, incl, &got, err);
-	if (!p) {
-		if (err)
-			err->frame = frame;
+	p = cap_need(c, incl, &got, frame, err);
+	if (!p)
 		return -1;
-	}
 	if (got < incl)
 		return error_set(err, frame, off,
 				 "btsnoop record cut short: it includes %u bytes but the file ends after %zu",

@@ -129,19 +129,11 @@ static int pklg_next(struct cap *c, struct cap_record *rec, struct error *err)
 	uint8_t code = 0;
 	const struct pklg_type *t;
 	struct hci_record *r = &rec->u.hci;
+	int rc;
 
-	p = input_need(c->in, PKLG_LEN_FIELD, &got, err);
-	if (!p) {
-		if (err)
-			err->frame = frame;
-		return -1;
-	}
-	if (got == 0)
-		return 0;
-	if (got < PKLG_LEN_FIELD)
-		return error_set(err, frame, off,
-				 "PacketLogger record cut short: the file ends %zu bytes into its 4-byte length field",
-				 got);
+	rc = cap_need_head(c, PKLG_LEN_FIELD, frame, off, "PacketLogger", "length field", &p, &got, err);
+	if (rc <= 0)
+		return rc;
 	get_u32(p, got, 0, be, &len);
 	if (len < PKLG_HDR)
 		return error_set(err, frame, off,
@@ -151,12 +143,9 @@ static int pklg_next(struct cap *c, struct cap_record *rec, struct error *err)
 		return error_set(err, frame, off,
 				 "PacketLogger record length %u is larger than the %u-byte limit "
 				 "(damaged length field?)", len, CAP_MAX_RECORD);
-	p = input_need(c->in, len, &got, err);
-	if (!p) {
-		if (err)
-			err->frame = frame;
+	p = cap_need(c, len, &got, frame, err);
+	if (!p)
 		return -1;
-	}
 	if (got < len)
 		return error_set(err, frame, off,
 				 "PacketLogger record cut short: its length field says %u bytes follow "

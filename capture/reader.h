@@ -38,6 +38,35 @@ struct cap {
  * memory one hostile length field can ask for. */
 #define CAP_MAX_RECORD (16u * 1024 * 1024)
 
+/* input_need() for the bytes of record `frame`: a read error names that
+ * frame too.  NULL then, with err set. */
+static inline const uint8_t *cap_need(struct cap *c, size_t n, size_t *got, uint64_t frame, struct error *err)
+{
+	const uint8_t *p = input_need(c->in, n, got, err);
+
+	if (!p && err)
+		err->frame = frame;
+	return p;
+}
+
+/* The first n bytes of record `frame`, which starts at offset off: 1 with *p
+ * and *got (== n) set, 0 at the clean end of the file, or -1 with err set (a
+ * read error, or "FORMAT record cut short: the file ends N bytes into its
+ * n-byte PART"). */
+static inline int cap_need_head(struct cap *c, size_t n, uint64_t frame, uint64_t off, const char *format,
+				const char *part, const uint8_t **p, size_t *got, struct error *err)
+{
+	*p = cap_need(c, n, got, frame, err);
+	if (!*p)
+		return -1;
+	if (*got == 0)
+		return 0;
+	if (*got < n)
+		return error_set(err, frame, off, "%s record cut short: the file ends %zu bytes into its %zu-byte %s",
+				 format, *got, n, part);
+	return 1;
+}
+
 /* Readers.  Each returns 0, or -1 with err set. */
 int pcap_lib_open(struct cap *c, struct error *err);      /* classic pcap via libpcap */
 int pcapng_own_open(struct cap *c, struct error *err);    /* every pcapng file: our block reader */
