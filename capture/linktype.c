@@ -16,6 +16,20 @@ void usb_event_init(struct usb_event *ev, const struct usb_pkt *p, enum usb_sour
 	ev->frame_caplen = p->caplen;
 }
 
+bool usb_take_setup(struct usb_event *ev, const uint8_t *b, size_t *data_off, uint32_t *data_len, size_t *present)
+{
+	*data_len -= 8;
+	if (*present < 8) {
+		*present = 0;
+		return false;
+	}
+	ev->has_setup = true;
+	memcpy(ev->setup, b + *data_off, 8);
+	*data_off += 8;
+	*present -= 8;
+	return true;
+}
+
 bool cap_linktype_supported(int linktype)
 {
 	switch (linktype) {

@@ -2,8 +2,6 @@
 #include "config.h"
 #include "capture/reader.h"
 
-#include <string.h>
-
 #include "util/bytes.h"
 
 /*
@@ -69,8 +67,8 @@ int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error
 	uint8_t hlen = 0, req = 0, speed = 0, dev = 0, ep = 0, eptype = 0;
 	uint32_t io_len = 0, io_status = 0, location = 0;
 	uint64_t io_id = 0;
-	size_t data_off;
-	uint32_t data_len, present;
+	size_t data_off, present;
+	uint32_t data_len;
 
 	usb_event_init(ev, p, USB_SRC_DARWIN);
 	ev->status_origin = USB_STATUS_IORETURN;
@@ -120,24 +118,15 @@ int usb_parse_darwin(const struct usb_pkt *p, struct usb_event *ev, struct error
 	/* What the capture tool recorded after the header, and what is here. */
 	data_off = hlen;
 	data_len = orig - hlen;
-	present = n > data_off ? (uint32_t)(n - data_off) : 0;
+	present = n > data_off ? n - data_off : 0;
 	if (present > data_len)
 		present = data_len;
 	/* The setup packet of a control submit is not data (as in usbmon). */
-	if (ev->xfer == USB_XFER_CONTROL && ev->type == USB_EV_SUBMIT && data_len >= 8) {
-		data_len -= 8;
-		if (present >= 8) {
-			ev->has_setup = true;
-			memcpy(ev->setup, b + data_off, 8);
-			data_off += 8;
-			present -= 8;
-		} else {
-			present = 0;
-			ev->truncated = true;  /* cut inside the setup packet */
-		}
-	}
+	if (ev->xfer == USB_XFER_CONTROL && ev->type == USB_EV_SUBMIT && data_len >= 8 &&
+	    !usb_take_setup(ev, b, &data_off, &data_len, &present))
+		ev->truncated = true;  /* cut inside the setup packet */
 	ev->data_len = data_len;
-	ev->caplen = present;
+	ev->caplen = (uint32_t)present;
 	ev->data = present ? b + data_off : NULL;
 	if (present < data_len)
 		ev->truncated = true;

@@ -2,8 +2,6 @@
 #include "config.h"
 #include "capture/reader.h"
 
-#include <string.h>
-
 #include "util/bytes.h"
 
 /*
@@ -138,18 +136,8 @@ int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct erro
 	 * data, data_len and length describe the OUT data stage only (0 for
 	 * a control IN), as usbmon keeps the setup packet apart from the data.
 	 */
-	if (xfer == USB_XFER_CONTROL && stage == USB_STAGE_SETUP && ev->type == USB_EV_SUBMIT && dlen >= 8) {
-		dlen -= 8;
-		if (present >= 8) {
-			ev->has_setup = true;
-			memcpy(ev->setup, b + data_off, 8);
-			data_off += 8;
-			present -= 8;
-		} else {
-			present = 0;          /* the setup packet itself was cut */
-			setup_cut = true;
-		}
-	}
+	if (xfer == USB_XFER_CONTROL && stage == USB_STAGE_SETUP && ev->type == USB_EV_SUBMIT && dlen >= 8)
+		setup_cut = !usb_take_setup(ev, b, &data_off, &dlen, &present);
 	ev->length = dlen;
 	ev->data_len = dlen;
 	ev->caplen = (uint32_t)present;

@@ -103,6 +103,12 @@ struct usb_pkt {
 /* Start an event for packet p: zeroed, with the frame, time, source and
  * record lengths set (no control stage, Linux status meaning). */
 void usb_event_init(struct usb_event *ev, const struct usb_pkt *p, enum usb_source source);
+/* A control submit whose data (at b + *data_off, *present bytes of its
+ * *data_len here; *data_len >= 8) begins with the 8-byte setup packet
+ * (USBPcap, Darwin): move that to ev->setup, so that the data is the data
+ * stage only, as usbmon keeps it.  Returns false, with *present 0, when the
+ * capture cut the setup packet itself. */
+bool usb_take_setup(struct usb_event *ev, const uint8_t *b, size_t *data_off, uint32_t *data_len, size_t *present);
 int usb_parse_usbmon(const struct usb_pkt *p, bool mmapped, struct usb_event *ev,
 		     struct usb_iso_desc *iso_buf, uint32_t iso_max, struct error *err);
 int usb_parse_usbpcap(const struct usb_pkt *p, struct usb_event *ev, struct error *err);
