@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -676,17 +675,8 @@ struct dv {
 	size_t len;
 };
 
-static void line(struct dv *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(struct dv *d, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	sb_addf(d->sb, "%s%s\n", d->ind, buf);
-}
+/* One line of the view: the indent, the text (cut to 255 bytes), a newline. */
+#define line(d, ...) sb_addline((d)->sb, (d)->ind, 256, __VA_ARGS__)
 
 /* A big-endian field, or "(not in the CDB)". */
 static void fld(struct dv *d, const char *name, size_t off, size_t size, const char *unit)

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,17 +28,8 @@ struct dd {
 	bool truncated;
 };
 
-static void line(struct dd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(struct dd *d, const char *fmt, ...)
-{
-	char buf[320];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	sb_addf(d->sb, "%s%s\n", d->ind, buf);
-}
+/* One line of the view: the indent, the text (cut to 319 bytes), a newline. */
+#define line(d, ...) sb_addline((d)->sb, (d)->ind, 320, __VA_ARGS__)
 
 static bool rd_be(const uint8_t *b, size_t len, size_t off, size_t size, uint64_t *out)
 {

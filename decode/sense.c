@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -195,17 +194,8 @@ struct sv {
 	const char *ind;
 };
 
-static void line(struct sv *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(struct sv *d, const char *fmt, ...)
-{
-	char buf[320];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	sb_addf(d->sb, "%s%s\n", d->ind, buf);
-}
+/* One line of the view: the indent, the text (cut to 319 bytes), a newline. */
+#define line(d, ...) sb_addline((d)->sb, (d)->ind, 320, __VA_ARGS__)
 
 static void hexline(struct sv *d, const char *what, const uint8_t *p, size_t n)
 {

@@ -55,31 +55,53 @@ void sb_grow(struct strbuf *sb, size_t extra)
 
 void sb_adds(struct strbuf *sb, const char *s) { sb_add(sb, s, strlen(s)); }
 
-void sb_addf(struct strbuf *sb, const char *fmt, ...)
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	size_t room = sb->alloc ? sb->alloc - sb->len : 0;
-	va_list ap;
+	va_list again;
 	int n;
 
 	/* Format straight into the spare room; only when it does not fit,
 	 * grow and format again (one vsnprintf in the common case). */
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
-	va_end(ap);
 	if (n <= 0) {
 		if (sb->alloc)
 			sb->buf[sb->len] = '\0';
-		return;
-	}
-	if ((size_t)n < room) {
+	} else if ((size_t)n < room) {
 		sb->len += (size_t)n;
-		return;
+	} else {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, again);
+		sb->len += (size_t)n;
 	}
-	sb_grow(sb, (size_t)n);
+	va_end(again);
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb_vaddf(sb, fmt, ap);
 	va_end(ap);
-	sb->len += (size_t)n;
+}
+
+void sb_addline(struct strbuf *sb, const char *indent, size_t max, const char *fmt, ...)
+{
+	size_t start;
+	va_list ap;
+
+	sb_adds(sb, indent);
+	start = sb->len;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+	if (max && sb->len - start > max - 1) {
+		sb->len = start + max - 1;
+		sb->buf[sb->len] = '\0';
+	}
+	sb_addc(sb, '\n');
 }
 
 void sb_add_u64(struct strbuf *sb, uint64_t v)

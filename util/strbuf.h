@@ -2,6 +2,7 @@
 #ifndef SCSISCOPE_UTIL_STRBUF_H
 #define SCSISCOPE_UTIL_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,6 +41,11 @@ static inline void sb_addc(struct strbuf *sb, char c)
 }
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* One line of a text view: indent, then fmt formatted and cut to at most
+ * max - 1 bytes (as vsnprintf into a char[max] would), then a newline. */
+void sb_addline(struct strbuf *sb, const char *indent, size_t max, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void sb_add_u8(struct strbuf *sb, uint8_t v);
 void sb_add_le16(struct strbuf *sb, uint16_t v);
 void sb_add_be16(struct strbuf *sb, uint16_t v);

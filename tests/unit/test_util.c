@@ -108,6 +108,25 @@ Test(strbuf, addf_at_every_fill_level)
 	sb_release(&sb);
 }
 
+Test(strbuf, addline_cuts_like_a_fixed_buffer)
+{
+	/* sb_addline keeps what vsnprintf into char[max] kept: max - 1 bytes. */
+	struct strbuf sb = STRBUF_INIT;
+	char text[600], want[700], buf[320];
+
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (size_t n = 0; n < sizeof(text); n += 7) {
+		sb_reset(&sb);
+		sb_addline(&sb, "  ", sizeof(buf), "%.*s|%zu", (int)n, text, n);
+		snprintf(buf, sizeof(buf), "%.*s|%zu", (int)n, text, n);
+		snprintf(want, sizeof(want), "  %s\n", buf);
+		cr_assert_str_eq(sb.buf, want, "text of %zu bytes", n);
+		cr_assert_eq(sb.len, strlen(want));
+	}
+	sb_release(&sb);
+}
+
 Test(error, formats_file_frame_and_offset)
 {
 	struct error e;
