@@ -135,6 +135,27 @@ static void set_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, size_t
 	}
 }
 
+/* Where the LOGICAL BLOCK ADDRESS and TRANSFER LENGTH (or NUMBER OF LOGICAL
+ * BLOCKS / VERIFICATION LENGTH) fields stand in the 10-, 12-, 16- and
+ * 32-byte CDBs of READ, WRITE, VERIFY, SYNCHRONIZE CACHE and WRITE SAME
+ * (SBC-4, the CDB format table of each of those commands). */
+enum lba_form { FORM10, FORM12, FORM16, FORM32 };
+
+static void set_lba_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, enum lba_form f)
+{
+	static const struct {
+		uint8_t lba_off, lba_size, len_off, len_size;
+	} at[] = {
+		[FORM10] = { 2, 4, 7, 2 },
+		[FORM12] = { 2, 4, 6, 4 },
+		[FORM16] = { 2, 8, 10, 4 },
+		[FORM32] = { 12, 8, 28, 4 },
+	};
+
+	set_lba(ci, c, len, at[f].lba_off, at[f].lba_size);
+	set_blocks(ci, c, len, at[f].len_off, at[f].len_size);
+}
+
 static void set_bytes(struct cdb_info *ci, const uint8_t *c, size_t len, size_t off, size_t size)
 {
 	uint64_t v;
@@ -310,14 +331,11 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 			ci->fua = b & 0x08;
 		}
 		if (op->layout == L_RW10) {
-			set_lba(ci, c, len, 2, 4);
-			set_blocks(ci, c, len, 7, 2);
+			set_lba_blocks(ci, c, len, FORM10);
 		} else if (op->layout == L_RW12) {
-			set_lba(ci, c, len, 2, 4);
-			set_blocks(ci, c, len, 6, 4);
+			set_lba_blocks(ci, c, len, FORM12);
 		} else if (op->layout == L_RW16) {
-			set_lba(ci, c, len, 2, 8);
-			set_blocks(ci, c, len, 10, 4);
+			set_lba_blocks(ci, c, len, FORM16);
 		} else if (op->layout == L_STREAM16) {
 			set_lba(ci, c, len, 2, 8);
 			set_blocks(ci, c, len, 12, 2);
@@ -332,27 +350,22 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 			ci->dpo = b & 0x10;
 			ci->fua = b & 0x08;
 		}
-		set_lba(ci, c, len, 12, 8);
-		set_blocks(ci, c, len, 28, 4);
+		set_lba_blocks(ci, c, len, FORM32);
 		break;
 	case L_VERIFY10:
-		set_lba(ci, c, len, 2, 4);
-		set_blocks(ci, c, len, 7, 2);
+		set_lba_blocks(ci, c, len, FORM10);
 		decode_verify(ci, c, len, 1);
 		break;
 	case L_VERIFY12:
-		set_lba(ci, c, len, 2, 4);
-		set_blocks(ci, c, len, 6, 4);
+		set_lba_blocks(ci, c, len, FORM12);
 		decode_verify(ci, c, len, 1);
 		break;
 	case L_VERIFY16:
-		set_lba(ci, c, len, 2, 8);
-		set_blocks(ci, c, len, 10, 4);
+		set_lba_blocks(ci, c, len, FORM16);
 		decode_verify(ci, c, len, 1);
 		break;
 	case L_VERIFY32:
-		set_lba(ci, c, len, 12, 8);
-		set_blocks(ci, c, len, 28, 4);
+		set_lba_blocks(ci, c, len, FORM32);
 		decode_verify(ci, c, len, 10);
 		break;
 	case L_SYNC10:
@@ -360,13 +373,7 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 		/* LOCK UNLOCK CACHE's bit 1 is LOCK, not IMMED */
 		if (op->opcode != 0x36 && op->opcode != 0x92)
 			ci->immed = rd_bit(c, len, 1, 0x02);
-		if (op->layout == L_SYNC10) {
-			set_lba(ci, c, len, 2, 4);
-			set_blocks(ci, c, len, 7, 2);
-		} else {
-			set_lba(ci, c, len, 2, 8);
-			set_blocks(ci, c, len, 10, 4);
-		}
+		set_lba_blocks(ci, c, len, op->layout == L_SYNC10 ? FORM10 : FORM16);
 		ci->xfer_blocks = 0;
 		break;
 	case L_LBA10:
@@ -380,16 +387,13 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 	case L_WS32: {
 		bool ndob;
 		if (op->layout == L_WS10) {
-			set_lba(ci, c, len, 2, 4);
-			set_blocks(ci, c, len, 7, 2);
+			set_lba_blocks(ci, c, len, FORM10);
 			ndob = false;
 		} else if (op->layout == L_WS16) {
-			set_lba(ci, c, len, 2, 8);
-			set_blocks(ci, c, len, 10, 4);
+			set_lba_blocks(ci, c, len, FORM16);
 			ndob = rd_bit(c, len, 1, 0x01);
 		} else {
-			set_lba(ci, c, len, 12, 8);
-			set_blocks(ci, c, len, 28, 4);
+			set_lba_blocks(ci, c, len, FORM32);
 			ndob = rd_bit(c, len, 10, 0x01);
 		}
 		ci->xfer_blocks = ndob ? 0 : 1;
