@@ -211,6 +211,16 @@ static void hexline(struct sv *d, const char *what, const uint8_t *p, size_t n)
 	line(d, "%s: %s", what, buf);
 }
 
+/* BPV, BIT POINTER and FIELD POINTER, shared by the field pointer and the
+ * segment pointer sense-key specific formats (SPC-5). */
+static void pointer_fields(struct sv *d, const uint8_t s[3], unsigned fp)
+{
+	line(d, "  BPV: %u", (s[0] >> 3) & 1);
+	if (s[0] & 0x08)
+		line(d, "  BIT POINTER: %u", s[0] & 7);
+	line(d, "  FIELD POINTER: %u", fp);
+}
+
 /* SPC-5 sense-key specific field, for the given sense key. */
 static void describe_sks(struct sv *d, uint8_t key, const uint8_t s[3])
 {
@@ -225,10 +235,7 @@ static void describe_sks(struct sv *d, uint8_t key, const uint8_t s[3])
 		line(d, "SENSE KEY SPECIFIC: field pointer (SKSV 1)");
 		line(d, "  C/D: %u (the error is in the %s)", (s[0] >> 6) & 1,
 		     (s[0] & 0x40) ? "CDB" : "parameter data");
-		line(d, "  BPV: %u", (s[0] >> 3) & 1);
-		if (s[0] & 0x08)
-			line(d, "  BIT POINTER: %u", s[0] & 7);
-		line(d, "  FIELD POINTER: %u", fp);
+		pointer_fields(d, s, fp);
 		if (s[0] & 0x08)
 			line(d, "  => invalid field: %s byte %u, bit %u", (s[0] & 0x40) ? "CDB" : "parameter data", fp,
 			     s[0] & 7);
@@ -248,10 +255,7 @@ static void describe_sks(struct sv *d, uint8_t key, const uint8_t s[3])
 		line(d, "SENSE KEY SPECIFIC: segment pointer (SKSV 1)");
 		line(d, "  SD: %u (relative to the %s)", (s[0] >> 5) & 1,
 		     (s[0] & 0x20) ? "segment descriptor" : "parameter list");
-		line(d, "  BPV: %u", (s[0] >> 3) & 1);
-		if (s[0] & 0x08)
-			line(d, "  BIT POINTER: %u", s[0] & 7);
-		line(d, "  FIELD POINTER: %u", fp);
+		pointer_fields(d, s, fp);
 		break;
 	case 0x06:                        /* UNIT ATTENTION: condition queue overflow */
 		line(d, "SENSE KEY SPECIFIC: OVERFLOW %u (SKSV 1)", s[0] & 1);
