@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/scsi.h"
+#include "report/txn_render.h"
 
 /* ---------------------------------------------------------------- latency */
 
@@ -545,16 +546,6 @@ static void err_text(struct strbuf *sb, const struct err_stat *e)
 	}
 }
 
-static void fmt_dur(struct strbuf *sb, uint64_t ns)
-{
-	if (ns < 1000000)
-		sb_addf(sb, "%" PRIu64 "us", ns / 1000);
-	else if (ns < 1000000000)
-		sb_addf(sb, "%" PRIu64 ".%01" PRIu64 "ms", ns / 1000000, (ns % 1000000) / 100000);
-	else
-		sb_addf(sb, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, (ns % 1000000000) / 1000000);
-}
-
 /* Append s padded to width (right-aligned when right). */
 static void col_s(struct strbuf *sb, const char *s, int width, bool right)
 {
@@ -566,7 +557,7 @@ static void col_dur(struct strbuf *sb, uint64_t ns, int width)
 	struct strbuf t = STRBUF_INIT;
 
 	sb_init(&t);
-	fmt_dur(&t, ns);
+	render_duration(&t, ns);
 	col_s(sb, t.buf, width, true);
 	sb_release(&t);
 }

@@ -67,16 +67,20 @@ static void add_time(struct strbuf *sb, int64_t ns)
 	add_u64_pad(sb, (a % 1000000000u) / 1000u, 6);
 }
 
+void render_duration(struct strbuf *sb, uint64_t ns)
+{
+	if (ns < 1000000)
+		sb_addf(sb, "%" PRIu64 "us", ns / 1000);
+	else if (ns < 1000000000)
+		sb_addf(sb, "%" PRIu64 ".%01" PRIu64 "ms", ns / 1000000, (ns % 1000000) / 100000);
+	else
+		sb_addf(sb, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, (ns % 1000000000) / 1000000);
+}
+
+/* A transaction's duration; a negative one (timestamps out of order) is 0. */
 static void add_duration(struct strbuf *sb, int64_t ns)
 {
-	if (ns < 0)
-		ns = 0;
-	if (ns < 1000000)
-		sb_addf(sb, "%" PRId64 "us", ns / 1000);
-	else if (ns < 1000000000)
-		sb_addf(sb, "%" PRId64 ".%01" PRId64 "ms", ns / 1000000, (ns % 1000000) / 100000);
-	else
-		sb_addf(sb, "%" PRId64 ".%03" PRId64 "s", ns / 1000000000, (ns % 1000000000) / 1000000);
+	render_duration(sb, ns < 0 ? 0 : (uint64_t)ns);
 }
 
 static void add_findings(struct strbuf *sb, const struct finding *f, uint32_t n)

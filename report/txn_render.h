@@ -19,6 +19,9 @@ void render_txn_verbose(struct strbuf *sb, const struct txn *t, const struct ren
 /* One JSON object, '\n'-terminated; fields documented in doc/decode-json.md. */
 void render_txn_json(struct strbuf *sb, const struct txn *t, const struct render_opts *o);
 
+/* A duration as the text views show it: "612us", "1.5ms", "2.001s". */
+void render_duration(struct strbuf *sb, uint64_t ns);
+
 /* Time of a transaction's first frame, and its first frame number. */
 int64_t txn_start_ns(const struct txn *t);
 uint64_t txn_frame(const struct txn *t);
