@@ -8,21 +8,6 @@
 #define DL_BCSP 1003
 #define DL_MONITOR 2001
 
-static struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_type, const void *data, uint32_t len,
-				int64_t ts_ns)
-{
-	struct hci_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = type;
-	r.dir = dir;
-	r.orig_type = orig_type;
-	r.data = data;
-	r.len = r.caplen = len;
-	r.ts_ns = ts_ns;
-	return r;
-}
-
 static const uint8_t reset_cmd[] = { 0x03, 0x0c, 0x00 };
 static const uint8_t cc_event[] = { 0x0e, 0x04, 0x01, 0x03, 0x0c, 0x00 };
 static const uint8_t acl_out[] = { 0x40, 0x00, 0x05, 0x00, 0x01, 0x00, 0x04, 0x00, 0x0a };

@@ -39,21 +39,6 @@ static const struct pk_case cases[] = {
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
-static struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_type, const void *data, uint32_t len,
-				int64_t ts_ns)
-{
-	struct hci_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = type;
-	r.dir = dir;
-	r.orig_type = orig_type;
-	r.data = data;
-	r.len = r.caplen = len;
-	r.ts_ns = ts_ns;
-	return r;
-}
-
 static int64_t case_ts(size_t i)
 {
 	return 1397218361LL * 1000000000 + (int64_t)i * 1234567000LL + 721000;

@@ -100,6 +100,22 @@ static inline struct usb_event mk_usb(char type, uint8_t xfer, uint16_t bus, uin
 	return e;
 }
 
+/* An hci_record with the common fields set. */
+static inline struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_type, const void *data, uint32_t len,
+				       int64_t ts_ns)
+{
+	struct hci_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.dir = dir;
+	r.orig_type = orig_type;
+	r.data = data;
+	r.len = r.caplen = len;
+	r.ts_ns = ts_ns;
+	return r;
+}
+
 /* Formatted error text, for assertions on messages. */
 static inline const char *errtext(const struct error *e)
 {
