@@ -802,25 +802,6 @@ static struct ref *text_refs(const char *path, size_t *n)
 	return ref;
 }
 
-static char *shared_path(const char *rel)
-{
-	char *dir = shared_captures_dir(), *p = NULL;
-
-	cr_assert(dir, "top_srcdir is not set");
-	cr_assert(asprintf(&p, "%s/%s", dir, rel) > 0);
-	free(dir);
-	return p;
-}
-
-static char *src_path(const char *rel)
-{
-	char *p = NULL;
-
-	cr_assert(getenv("top_srcdir"), "top_srcdir is not set");
-	cr_assert(asprintf(&p, "%s/%s", getenv("top_srcdir"), rel) > 0);
-	return p;
-}
-
 static void check_text(char *path)
 {
 	struct col col;
@@ -842,7 +823,7 @@ static void check_text(char *path)
 /* The pcaps are compared with tshark by tests/golden/test_tshark_golden.c
  * (its goldens need no tshark at run time); the usbmon text files, which
  * tshark cannot read, against their own CBW/CSW lines here. */
-Test(bot_real, rig_bot_xhci_text) { NEED_DEVICE_MODEL(); check_text(shared_path("rig/bot-xhci.usbmon.txt")); }
-Test(bot_real, rig_libusb_bot_text) { NEED_DEVICE_MODEL(); check_text(shared_path("rig/libusb-bot.usbmon.txt")); }
-Test(bot_real, motorokr_text) { NEED_DEVICE_MODEL(); check_text(shared_path("public/usbmon-python-parser/motorokr-E6e.usbmon.txt")); }
+Test(bot_real, rig_bot_xhci_text) { NEED_DEVICE_MODEL(); check_text(src_path("../shared/captures/rig/bot-xhci.usbmon.txt")); }
+Test(bot_real, rig_libusb_bot_text) { NEED_DEVICE_MODEL(); check_text(src_path("../shared/captures/rig/libusb-bot.usbmon.txt")); }
+Test(bot_real, motorokr_text) { NEED_DEVICE_MODEL(); check_text(src_path("../shared/captures/public/usbmon-python-parser/motorokr-E6e.usbmon.txt")); }
 Test(bot_real, sample_bot_ehci_text) { NEED_DEVICE_MODEL(); check_text(src_path("samples/bot-ehci.usbmon.txt")); }

@@ -12,20 +12,14 @@ struct run {
 	char *err;
 };
 
-static char *slurp(const char *path)
+/* A file's text (NUL-terminated). */
+static char *slurp_text(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
+	size_t len;
+	char *s = (char *)slurp(path, &len);
 
-	sb_init(&sb);
-	cr_assert(fp, "cannot open %s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(fp);
-	sb_addc(&sb, '\0');
-	return sb.buf;
+	cr_assert(s, "cannot open %s", path);
+	return s;
 }
 
 /* Run scsiscope with args (a shell word list) and optional stdin file. */
@@ -45,8 +39,8 @@ static struct run run_scsiscope(const char *args)
 	r.status = system(cmd);
 	cr_assert(WIFEXITED(r.status), "scsiscope did not exit normally: %s", cmd);
 	r.status = WEXITSTATUS(r.status);
-	r.out = slurp(out);
-	r.err = slurp(err);
+	r.out = slurp_text(out);
+	r.err = slurp_text(err);
 	unlink(out);
 	unlink(err);
 	return r;

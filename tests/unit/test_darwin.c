@@ -469,20 +469,14 @@ Test(darwin_bad, header_length_within_a_snaplen_cut_is_truncation)
 
 Test(darwin_real, sandisk_uas_command_iu)
 {
-	char *dir = shared_captures_dir(), *path;
+	char *path = shared_capture("public/wireshark-samplecaptures/XHC1-SanDiskExtremePortableSSD.pcapng");
 	struct usb_event *ev;
 	struct error err;
 	size_t n;
 	int rc;
 
-	if (!dir)
-		cr_skip_test("top_srcdir is not set");
-	cr_assert(asprintf(&path, "%s/public/wireshark-samplecaptures/XHC1-SanDiskExtremePortableSSD.pcapng", dir) > 0);
-	free(dir);
-	if (access(path, R_OK) != 0) {
-		free(path);
-		cr_skip_test("XHC1-SanDiskExtremePortableSSD.pcapng is not in ../shared/captures");
-	}
+	if (!path)
+		cr_skip_test("XHC1-SanDiskExtremePortableSSD.pcapng is not in ../shared/captures (or top_srcdir is unset)");
 	ev = file_events(path, &n, &rc, &err);
 	cr_assert_eq(rc, 0, "%s", errtext(&err));
 	cr_assert_eq(n, 62);

@@ -189,35 +189,14 @@ Test(pklg_probe, no_false_positives)
 
 /* ---- real captures ---- */
 
-static char *shared_path(const char *rel)
+/* A public capture (its path under ../shared/captures/public) in memory;
+ * the test is skipped where it is absent, e.g. distcheck. */
+static uint8_t *public_capture(const char *rel, size_t *len)
 {
-	const char *top = getenv("top_srcdir");
-	static char path[4096];
+	char *sub = path_join("public", rel);
+	uint8_t *buf = slurp_shared(sub, len);
 
-	if (!top)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/../shared/captures/public/%s", top, rel);
-	return access(path, R_OK) == 0 ? path : NULL;   /* absent outside this workplace, e.g. distcheck */
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0, got;
-
-	cr_assert(fp, "cannot open %s", path);
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			cr_assert(buf);
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-	} while (got > 0);
-	fclose(fp);
-	*len = n;
+	free(sub);
 	return buf;
 }
 
@@ -228,16 +207,13 @@ struct type_count {
 
 static void check_real(const char *rel, size_t want_n, const struct type_count *tc, size_t ntc, bool be)
 {
-	char *path = shared_path(rel);
 	struct rec_list l;
 	uint8_t *buf;
 	size_t len;
 	unsigned counts[256] = { 0 };
 	unsigned total = 0;
 
-	if (!path)
-		cr_skip_test("%s is not in ../shared/captures beside the source tree (or top_srcdir is unset)", rel);
-	buf = slurp(path, &len);
+	buf = public_capture(rel, &len);
 	cr_assert_eq(read_all_mem(buf, len, &l), 0, "%s", errtext(&l.err));
 	cr_assert_eq(l.rc, 0, "%s: %s", rel, errtext(&l.err));
 	cr_assert_eq(l.info.format, CAP_FORMAT_PKLG);
@@ -261,7 +237,6 @@ static void check_real(const char *rel, size_t want_n, const struct type_count *
 Test(pklg_real, btstack_pairing)
 {
 	static const struct type_count tc[] = { { 0xfc, 40 }, { 0x01, 75 }, { 0x00, 45 }, { 0x03, 17 }, { 0x02, 18 } };
-	char *path;
 	struct rec_list l;
 	uint8_t *buf;
 	size_t len;
@@ -269,8 +244,7 @@ Test(pklg_real, btstack_pairing)
 	check_real("btstack/pairing.pklg", 195, tc, sizeof(tc) / sizeof(tc[0]), true);
 
 	/* The first record: a BTstack log note at 0x5347dc39 s + 0x000b0403 us. */
-	path = shared_path("btstack/pairing.pklg");
-	buf = slurp(path, &len);
+	buf = public_capture("btstack/pairing.pklg", &len);
 	cr_assert_eq(read_all_mem(buf, len, &l), 0);
 	cr_assert_eq(l.recs[0].u.hci.type, HCI_REC_NOTE);
 	cr_assert_eq(l.recs[0].u.hci.ts_ns, 0x5347dc39LL * 1000000000 + 0x000b0403LL * 1000);
@@ -291,14 +265,11 @@ Test(pklg_real, hciparse_test00)
 /* The same files byte-swapped to little-endian read the same. */
 Test(pklg_real, test00_swapped_to_little_endian)
 {
-	char *path = shared_path("hciparse/test00.pklg");
 	uint8_t *buf;
 	size_t len, off = 0;
 	struct rec_list a, b;
 
-	if (!path)
-		cr_skip_test("hciparse/test00.pklg is not in ../shared/captures beside the source tree (or top_srcdir is unset)");
-	buf = slurp(path, &len);
+	buf = public_capture("hciparse/test00.pklg", &len);
 	cr_assert_eq(read_all_mem(buf, len, &a), 0);
 	while (off + 12 <= len) {
 		uint32_t rl = ((uint32_t)buf[off] << 24) | ((uint32_t)buf[off + 1] << 16) |
@@ -325,39 +296,23 @@ Test(pklg_real, test00_swapped_to_little_endian)
 	free(buf);
 }
 
-static bool tshark_on_path(void)
-{
-	const char *p = getenv("PATH");
-	char dir[4096];
-
-	while (p && *p) {
-		size_t n = strcspn(p, ":");
-		if (n && n < sizeof(dir) - 8) {
-			memcpy(dir, p, n);
-			strcpy(dir + n, "/tshark");
-			if (access(dir, X_OK) == 0)
-				return true;
-		}
-		p += n + (p[n] == ':');
-	}
-	return false;
-}
-
 static void compare_tshark(const char *rel)
 {
-	char *path = shared_path(rel);
+	char *sub = path_join("public", rel), *path = shared_capture(sub);
 	char cmd[8192], line[256];
 	struct rec_list l;
 	uint8_t *buf;
 	size_t len, i = 0;
 	FILE *fp;
 
+	free(sub);
 	if (!path)
 		cr_skip_test("%s is not in ../shared/captures beside the source tree (or top_srcdir is unset)", rel);
-	if (!tshark_on_path())
+	if (!on_path("tshark"))
 		cr_skip_test("tshark is not on PATH: skipping the comparison with Wireshark");
 	cr_assert(!strchr(path, '\''));
 	buf = slurp(path, &len);
+	cr_assert(buf, "cannot open %s", path);
 	cr_assert_eq(read_all_mem(buf, len, &l), 0);
 	cr_assert_eq(l.rc, 0);
 	snprintf(cmd, sizeof(cmd), "tshark -r '%s' -T fields -e frame.number -e packetlogger.type 2>/dev/null", path);
@@ -377,6 +332,7 @@ static void compare_tshark(const char *rel)
 	cr_assert_eq(i, l.n, "tshark read %zu frames, we read %zu", i, l.n);
 	rec_list_free(&l);
 	free(buf);
+	free(path);
 }
 
 Test(pklg_real, tshark_agrees_pairing) { compare_tshark("btstack/pairing.pklg"); }

@@ -5,32 +5,18 @@
 
 #include "testlib.h"
 
-static const char *sample_path(const char *name)
-{
-	static char path[4096];
-	const char *top = getenv("top_srcdir");
-
-	cr_assert(top, "top_srcdir is not set (run through make check)");
-	snprintf(path, sizeof(path), "%s/samples/%s", top, name);
-	return path;
-}
-
 static void read_file(const char *name, struct rec_list *l)
 {
-	const char *path = sample_path(name);
-	FILE *fp = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t n;
+	char *rel = path_join("samples", name), *path = src_path(rel);
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
 
-	cr_assert(fp, "samples/%s is missing", name);
-	sb_init(&sb);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(fp);
-	cr_assert_eq(read_all_sb(&sb, l), 0, "%s: %s", name, errtext(&l->err));
+	cr_assert(buf, "samples/%s is missing", name);
+	cr_assert_eq(read_all_mem(buf, len, l), 0, "%s: %s", name, errtext(&l->err));
 	cr_assert_eq(l->rc, 0, "%s: %s", name, errtext(&l->err));
-	sb_release(&sb);
+	free(buf);
+	free(path);
+	free(rel);
 }
 
 static bool same_urb_event(const struct usb_event *t, const struct usb_event *b)

@@ -1,6 +1,6 @@
 /* test_uas.c - the UAS decoder fed struct urb sequences directly: IUs, tags, READY IUs, stream ordering, task management, bad input, real captures. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1     /* asprintf */
+#define _GNU_SOURCE 1     /* memmem */
 #endif
 #include <inttypes.h>
 #include <stdio.h>
@@ -944,16 +944,6 @@ static void route(void *ctx, const struct urb *x, bool at_submit)
 		role = EP_UAS_DATA_OUT;
 	if (role != EP_ROLE_NONE)
 		uas_urb(H.u, x, at_submit, role);
-}
-
-static char *src_path(const char *rel)
-{
-	const char *top = getenv("top_srcdir");
-	char *p;
-
-	cr_assert(top, "top_srcdir is set by make check");
-	cr_assert_geq(asprintf(&p, "%s/%s", top, rel), 0);
-	return p;
 }
 
 /* Decode a capture file; returns false (test skipped) if it is absent. */

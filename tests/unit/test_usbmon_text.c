@@ -420,8 +420,7 @@ static bool count_lines(const char *path, struct text_counts *tc)
 
 static void check_real_file(const char *rel, bool old_format)
 {
-	const char *top = getenv("top_srcdir");
-	char path[1024];
+	char *path = shared_capture(rel);
 	struct text_counts tc;
 	struct cap *c;
 	struct cap_record r;
@@ -430,9 +429,9 @@ static void check_real_file(const char *rel, bool old_format)
 	int rc;
 	int64_t prev_ts = 0;
 
-	snprintf(path, sizeof(path), "%s/../shared/captures/%s", top ? top : ".", rel);
-	if (!count_lines(path, &tc))
-		cr_skip_test("%s is not here (the shared captures live in ../shared beside the checkout)", path);
+	if (!path)
+		cr_skip_test("%s is not here (the shared captures live in ../shared beside the checkout)", rel);
+	cr_assert(count_lines(path, &tc), "cannot read %s", path);
 	cr_assert_gt(tc.events, 0, "%s", path);
 	cr_assert_eq(cap_open(path, &c, &err), 0, "%s", errtext(&err));
 	cr_assert_eq(cap_get_info(c)->format, CAP_FORMAT_USBMON_TEXT);
@@ -460,6 +459,7 @@ static void check_real_file(const char *rel, bool old_format)
 	cr_assert_eq(submits, tc.submits, "%s", rel);
 	cr_assert_eq(bulk, tc.bulk, "%s", rel);
 	cr_assert_eq(cbws, tc.cbw, "%s", rel);
+	free(path);
 }
 
 Test(usbmon_text_files, f196_usb_fan) { check_real_file("public/f196-usb-fan/usbfan.usbmon.log", false); }

@@ -1,10 +1,12 @@
-/* testlib.h - helpers shared by the Criterion unit tests: read captures from memory, build usb events. */
+/* testlib.h - helpers shared by the Criterion unit tests: read captures from memory, build events, find and read test files. */
 #ifndef SCSISCOPE_TESTLIB_H
 #define SCSISCOPE_TESTLIB_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "capture/writer.h"
@@ -121,6 +123,110 @@ static inline const char *errtext(const struct error *e)
 {
 	static char buf[1024];
 	return error_format(e, buf, sizeof(buf));
+}
+
+/* ---- files: the source tree (top_srcdir, set by make check) and the
+ * shared captures in ../shared/captures beside it ---- */
+
+/* dir/rel, allocated. */
+static inline char *path_join(const char *dir, const char *rel)
+{
+	size_t n = strlen(dir) + 1 + strlen(rel) + 1;
+	char *p = malloc(n);
+
+	cr_assert(p);
+	snprintf(p, n, "%s/%s", dir, rel);
+	return p;
+}
+
+/* top_srcdir/rel, allocated; the test fails when top_srcdir is unset. */
+static inline char *src_path(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	cr_assert(top, "top_srcdir is not set (run through make check)");
+	return path_join(top, rel);
+}
+
+/* top_srcdir/../shared/captures, allocated, or NULL when top_srcdir is unset. */
+static inline char *shared_captures_dir(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	return top ? path_join(top, "../shared/captures") : NULL;
+}
+
+/* The file rel under the shared captures, allocated, or NULL when it is not
+ * there (top_srcdir unset, or no ../shared beside the tree, e.g. distcheck). */
+static inline char *shared_capture(const char *rel)
+{
+	char *dir = shared_captures_dir(), *p;
+
+	if (!dir)
+		return NULL;
+	p = path_join(dir, rel);
+	free(dir);
+	if (access(p, R_OK) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* A whole file in memory, NUL-terminated (not counted in *len), or NULL
+ * when it cannot be opened. */
+static inline uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0, got;
+
+	if (!fp)
+		return NULL;
+	do {
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			cr_assert(buf);
+		}
+		got = fread(buf + n, 1, cap - n - 1, fp);
+		n += got;
+	} while (got > 0);
+	fclose(fp);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* The shared capture rel in memory; the test is skipped when it is not there. */
+static inline uint8_t *slurp_shared(const char *rel, size_t *len)
+{
+	char *path = shared_capture(rel);
+	uint8_t *buf;
+
+	if (!path)
+		cr_skip_test("%s is not in ../shared/captures beside the source tree (or top_srcdir is unset)", rel);
+	buf = slurp(path, len);
+	cr_assert(buf, "cannot read %s", path);
+	free(path);
+	return buf;
+}
+
+/* True when a program is on PATH (without running it). */
+static inline bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	while (path && *path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+		if (n && snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return true;
+		path = end ? end + 1 : NULL;
+	}
+	return false;
 }
 
 #endif

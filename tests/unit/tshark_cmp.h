@@ -2,7 +2,7 @@
 #ifndef SCSISCOPE_TSHARK_CMP_H
 #define SCSISCOPE_TSHARK_CMP_H
 
-/* Include this first: nftw() and asprintf() need _GNU_SOURCE before any system header. */
+/* Include this first: nftw() needs _GNU_SOURCE before any system header. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
@@ -13,36 +13,6 @@
 #include <unistd.h>
 
 #include "testlib.h"
-
-/* ../shared/captures beside the source tree, or NULL when top_srcdir is unset. */
-static inline char *shared_captures_dir(void)
-{
-	const char *top = getenv("top_srcdir");
-	char *dir;
-
-	if (!top)
-		return NULL;
-	if (asprintf(&dir, "%s/../shared/captures", top) < 0)
-		return NULL;
-	return dir;
-}
-
-/* True when a program is on PATH (without running it). */
-static inline bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	while (path && *path) {
-		const char *end = strchr(path, ':');
-		size_t n = end ? (size_t)(end - path) : strlen(path);
-		if (n && snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return true;
-		path = end ? end + 1 : NULL;
-	}
-	return false;
-}
 
 /* Every regular file under dir, sorted, as a NULL-terminated array. */
 static char **walk_files;
