@@ -3,29 +3,17 @@
 
 #include "capture/reader.h"
 
+/* A pcap file (link type 266, us timestamps) of events; each packet cut to snaplen. */
 static void build(struct strbuf *sb, const struct usb_event *ev, size_t n, uint32_t snaplen)
 {
-	struct strbuf pkt = STRBUF_INIT;
-
-	sb_init(sb);
-	pcapw_header(sb, LINKTYPE_USB_DARWIN, snaplen, false, false);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len;
-		sb_init(&pkt);
-		len = usbw_darwin(&pkt, &ev[i]);
-		pcapw_record(sb, ev[i].ts_ns, pkt.buf, pkt.len < snaplen ? (uint32_t)pkt.len : snaplen, len, false,
-			     false);
-		sb_release(&pkt);
-	}
+	build_pcap(sb, LINKTYPE_USB_DARWIN, false, false, ev, n, snaplen);
 }
 
+/* A pcap file holding raw packets as given. */
 static void build_raw(struct strbuf *sb, const uint8_t *const *pkts, const uint32_t *lens, const uint32_t *origs,
 		      size_t n)
 {
-	sb_init(sb);
-	pcapw_header(sb, LINKTYPE_USB_DARWIN, 65535, false, false);
-	for (size_t i = 0; i < n; i++)
-		pcapw_record(sb, (int64_t)i * 1000, pkts[i], lens[i], origs ? origs[i] : lens[i], false, false);
+	build_pcap_raw(sb, LINKTYPE_USB_DARWIN, false, pkts, lens, origs, n);
 }
 
 /* A macOS event on XHC1-like location 0x01100000. */
@@ -43,16 +31,7 @@ static struct usb_event mac(char type, uint8_t xfer, uint8_t ep, uint64_t id, ui
 
 static void read_ok(const struct strbuf *sb, struct rec_list *l, size_t n)
 {
-	cr_assert_eq(read_all_sb(sb, l), 0, "%s", errtext(&l->err));
-	cr_assert_eq(l->rc, 0, "%s", errtext(&l->err));
-	cr_assert_eq(l->n, n);
-	cr_assert_eq(l->info.linktype, LINKTYPE_USB_DARWIN);
-}
-
-static const struct usb_event *U(const struct rec_list *l, size_t i)
-{
-	cr_assert_eq(l->recs[i].kind, CAP_REC_USB);
-	return &l->recs[i].u.usb;
+	read_all_ok(sb, l, n, LINKTYPE_USB_DARWIN);
 }
 
 Test(darwin, control_in_with_setup)
@@ -73,7 +52,7 @@ Test(darwin, control_in_with_setup)
 	build(&sb, ev, 2, 65535);
 	read_ok(&sb, &l, 2);
 
-	e = U(&l, 0);
+	e = usb_rec(&l, 0);
 	cr_assert_eq(e->source, USB_SRC_DARWIN);
 	cr_assert_eq(e->type, USB_EV_SUBMIT);
 	cr_assert_eq(e->xfer, USB_XFER_CONTROL);
@@ -93,7 +72,7 @@ Test(darwin, control_in_with_setup)
 	cr_assert_eq(e->ctrl_stage, USB_STAGE_NONE);
 	cr_assert_eq(e->frame_len, 48);
 
-	e = U(&l, 1);
+	e = usb_rec(&l, 1);
 	cr_assert_eq(e->type, USB_EV_COMPLETE);
 	cr_assert_not(e->has_setup);
 	cr_assert_eq(e->status, 0);
@@ -127,7 +106,7 @@ static void check_data_roundtrip(uint8_t xfer, uint8_t speed)
 	build(&sb, ev, 4, 65535);
 	read_ok(&sb, &l, 4);
 	for (size_t i = 0; i < 4; i++) {
-		const struct usb_event *e = U(&l, i);
+		const struct usb_event *e = usb_rec(&l, i);
 		cr_assert_eq(e->xfer, xfer);
 		cr_assert_eq(e->speed, speed);
 		cr_assert_eq(e->bus, 0x14);
@@ -182,8 +161,8 @@ Test(darwin, longer_header_data_starts_at_header_length)
 	memcpy(pkt + 48, "xyz", 3);
 	build_raw(&sb, pkts, lens, NULL, 1);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->caplen, 3);
-	cr_assert_eq(memcmp(U(&l, 0)->data, "xyz", 3), 0);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 3);
+	cr_assert_eq(memcmp(usb_rec(&l, 0)->data, "xyz", 3), 0);
 	rec_list_free(&l);
 	sb_release(&sb);
 	sb_release(&p);
@@ -202,12 +181,12 @@ Test(darwin, snaplen_cut_marks_truncated)
 	ev[1].has_setup = true;
 	build(&sb, ev, 2, 44);
 	read_ok(&sb, &l, 2);
-	cr_assert_eq(U(&l, 0)->data_len, sizeof(big));
-	cr_assert_eq(U(&l, 0)->caplen, 4);
-	cr_assert_eq(U(&l, 0)->length, sizeof(big));
-	cr_assert(U(&l, 0)->truncated);
-	cr_assert_not(U(&l, 1)->has_setup, "setup cut after 4 bytes");
-	cr_assert(U(&l, 1)->truncated);
+	cr_assert_eq(usb_rec(&l, 0)->data_len, sizeof(big));
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 4);
+	cr_assert_eq(usb_rec(&l, 0)->length, sizeof(big));
+	cr_assert(usb_rec(&l, 0)->truncated);
+	cr_assert_not(usb_rec(&l, 1)->has_setup, "setup cut after 4 bytes");
+	cr_assert(usb_rec(&l, 1)->truncated);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -308,7 +287,7 @@ Test(ioreturn, every_tabled_code_reads_back_mapped)
 	build(&sb, ev, N_IOR, 65535);
 	read_ok(&sb, &l, N_IOR);
 	for (size_t i = 0; i < N_IOR; i++) {
-		const struct usb_event *e = U(&l, i);
+		const struct usb_event *e = usb_rec(&l, i);
 		cr_assert_eq(e->orig_status, ior_expect[i].code);
 		cr_assert_eq(e->status, ior_expect[i].err, "%s -> %d, expected %d", ior_expect[i].name, e->status,
 			     ior_expect[i].err);
@@ -343,8 +322,8 @@ Test(ioreturn, failed_submit_keeps_its_error)
 
 	build(&sb, &ev, 1, 65535);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->type, USB_EV_SUBMIT);
-	cr_assert_eq(U(&l, 0)->status, -19);
+	cr_assert_eq(usb_rec(&l, 0)->type, USB_EV_SUBMIT);
+	cr_assert_eq(usb_rec(&l, 0)->status, -19);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -361,11 +340,11 @@ Test(ioreturn, writer_picks_a_code_for_linux_statuses)
 	build(&sb, ev, 8, 65535);
 	read_ok(&sb, &l, 8);
 	for (size_t i = 0; i < 8; i++) {
-		cr_assert_eq(U(&l, i)->status, st[i]);
-		cr_assert_eq(U(&l, i)->bus, 3, "no location id: the bus goes in its top byte");
-		cr_assert_not_null(ioreturn_name(U(&l, i)->orig_status));
+		cr_assert_eq(usb_rec(&l, i)->status, st[i]);
+		cr_assert_eq(usb_rec(&l, i)->bus, 3, "no location id: the bus goes in its top byte");
+		cr_assert_not_null(ioreturn_name(usb_rec(&l, i)->orig_status));
 	}
-	cr_assert_eq(U(&l, 0)->orig_status, 0xE000404F);
+	cr_assert_eq(usb_rec(&l, 0)->orig_status, 0xE000404F);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -458,9 +437,9 @@ Test(darwin_bad, header_length_within_a_snaplen_cut_is_truncation)
 	(void)n;
 	build_raw(&sb, pkts, lens, origs, 1);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->data_len, 4);
-	cr_assert_eq(U(&l, 0)->caplen, 0);
-	cr_assert(U(&l, 0)->truncated);
+	cr_assert_eq(usb_rec(&l, 0)->data_len, 4);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 0);
+	cr_assert(usb_rec(&l, 0)->truncated);
 	rec_list_free(&l);
 	sb_release(&sb);
 }

@@ -26,22 +26,6 @@ static size_t bot_events(struct usb_event *ev, uint8_t *inq)
 	return n;
 }
 
-static void build(struct strbuf *sb, int linktype, bool be, bool ns, const struct usb_event *ev, size_t n,
-		  uint32_t snaplen)
-{
-	struct strbuf pkt = STRBUF_INIT;
-
-	sb_init(sb);
-	pcapw_header(sb, linktype, snaplen, be, ns);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len;
-		sb_init(&pkt);
-		len = usbw_usbmon(&pkt, &ev[i], linktype == LINKTYPE_USB_LINUX_MMAPPED, be);
-		pcapw_record(sb, ev[i].ts_ns, pkt.buf, pkt.len < snaplen ? (uint32_t)pkt.len : snaplen, len, be, ns);
-		sb_release(&pkt);
-	}
-}
-
 static void check_roundtrip(int linktype, bool be, bool ns)
 {
 	struct usb_event ev[8];
@@ -50,7 +34,7 @@ static void check_roundtrip(int linktype, bool be, bool ns)
 	struct strbuf sb;
 	struct rec_list l;
 
-	build(&sb, linktype, be, ns, ev, n, 65535);
+	build_pcap(&sb, linktype, be, ns, ev, n, 65535);
 	cr_assert_eq(read_all_sb(&sb, &l), 0, "%s", errtext(&l.err));
 	cr_assert_eq(l.rc, 0, "%s", errtext(&l.err));
 	cr_assert_eq(l.n, n);
@@ -96,7 +80,7 @@ Test(usbmon_bin, snaplen_cut_marks_truncated)
 	struct rec_list l;
 
 	memset(big, 0xab, sizeof(big));
-	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, &ev, 1, 64 + 1000);
+	build_pcap(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, &ev, 1, 64 + 1000);
 	cr_assert_eq(read_all_sb(&sb, &l), 0);
 	cr_assert_eq(l.rc, 0, "%s", errtext(&l.err));
 	cr_assert_eq(l.n, 1);
@@ -122,7 +106,7 @@ Test(usbmon_bin, iso_descriptors_are_read)
 	ev.interval = 1;
 	ev.start_frame = 1234;
 	ev.iso_error_count = 1;
-	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, &ev, 1, 65535);
+	build_pcap(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, &ev, 1, 65535);
 	cr_assert_eq(read_all_sb(&sb, &l), 0);
 	cr_assert_eq(l.rc, 0, "%s", errtext(&l.err));
 	cr_assert_eq(l.n, 1);
@@ -163,7 +147,7 @@ Test(bad_input, pcap_cut_mid_record_keeps_what_came_before)
 	struct rec_list l;
 	size_t full;
 
-	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
+	build_pcap(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
 	full = sb.len;
 	/* cut 10 bytes into the last record's data */
 	sb.len = full - (64 + 0) - 16 + 10;
@@ -247,7 +231,7 @@ Test(bad_input, pcap_caplen_beyond_what_the_header_allows)
 	struct rec_list l;
 	size_t third;
 
-	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
+	build_pcap(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
 	/* Third record's captured length: 256 MiB, far beyond the snapshot
 	 * length and any link type's maximum. */
 	third = 24 + (16 + 64 + 0) + (16 + 64 + 1);
@@ -273,7 +257,7 @@ Test(bad_input, pcap_caplen_larger_than_original_length)
 	struct rec_list l;
 	size_t first = 24;
 
-	build(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
+	build_pcap(&sb, LINKTYPE_USB_LINUX_MMAPPED, false, false, ev, n, 65535);
 	/* First record: original length 10, captured 64.  The bytes are all
 	 * there, so the record is read as it stands (Wireshark does too) and
 	 * nothing beyond it is touched. */

@@ -5,31 +5,17 @@
 
 /* ---- building captures ---- */
 
-/* A pcap file (link type 249) of events; each packet cut to snaplen. */
+/* A pcap file (link type 249, ns timestamps) of events; each packet cut to snaplen. */
 static void build(struct strbuf *sb, const struct usb_event *ev, size_t n, uint32_t snaplen)
 {
-	struct strbuf pkt = STRBUF_INIT;
-
-	sb_init(sb);
-	pcapw_header(sb, LINKTYPE_USBPCAP, snaplen, false, true);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len;
-		sb_init(&pkt);
-		len = usbw_usbpcap(&pkt, &ev[i]);
-		pcapw_record(sb, ev[i].ts_ns, pkt.buf, pkt.len < snaplen ? (uint32_t)pkt.len : snaplen, len, false,
-			     true);
-		sb_release(&pkt);
-	}
+	build_pcap(sb, LINKTYPE_USBPCAP, false, true, ev, n, snaplen);
 }
 
 /* A pcap file holding raw packets as given. */
 static void build_raw(struct strbuf *sb, const uint8_t *const *pkts, const uint32_t *lens, const uint32_t *origs,
 		      size_t n)
 {
-	sb_init(sb);
-	pcapw_header(sb, LINKTYPE_USBPCAP, 65535, false, true);
-	for (size_t i = 0; i < n; i++)
-		pcapw_record(sb, (int64_t)i * 1000, pkts[i], lens[i], origs ? origs[i] : lens[i], false, true);
+	build_pcap_raw(sb, LINKTYPE_USBPCAP, true, pkts, lens, origs, n);
 }
 
 /* A Windows event: USBD status, function and stage set. */
@@ -46,16 +32,7 @@ static struct usb_event win(char type, uint8_t xfer, uint8_t ep, uint64_t irp, u
 
 static void read_ok(const struct strbuf *sb, struct rec_list *l, size_t n)
 {
-	cr_assert_eq(read_all_sb(sb, l), 0, "%s", errtext(&l->err));
-	cr_assert_eq(l->rc, 0, "%s", errtext(&l->err));
-	cr_assert_eq(l->n, n);
-	cr_assert_eq(l->info.linktype, LINKTYPE_USBPCAP);
-}
-
-static const struct usb_event *U(const struct rec_list *l, size_t i)
-{
-	cr_assert_eq(l->recs[i].kind, CAP_REC_USB);
-	return &l->recs[i].u.usb;
+	read_all_ok(sb, l, n, LINKTYPE_USBPCAP);
 }
 
 /* ---- round trips ---- */
@@ -78,7 +55,7 @@ Test(usbpcap, control_in_setup_and_complete_stages)
 	build(&sb, ev, 2, 65535);
 	read_ok(&sb, &l, 2);
 
-	e = U(&l, 0);
+	e = usb_rec(&l, 0);
 	cr_assert_eq(e->source, USB_SRC_USBPCAP);
 	cr_assert_eq(e->frame, 1);
 	cr_assert_eq(e->type, USB_EV_SUBMIT);
@@ -102,7 +79,7 @@ Test(usbpcap, control_in_setup_and_complete_stages)
 	cr_assert_eq(e->irp_info, 0);
 	cr_assert_eq(e->frame_len, 28 + 8);
 
-	e = U(&l, 1);
+	e = usb_rec(&l, 1);
 	cr_assert_eq(e->type, USB_EV_COMPLETE);
 	cr_assert_eq(e->ctrl_stage, USB_STAGE_COMPLETE);
 	cr_assert_not(e->has_setup);
@@ -135,13 +112,13 @@ Test(usbpcap, control_out_setup_carries_the_data_stage)
 	/* on the wire: dataLength counts the setup packet too */
 	cr_assert_eq(sb.buf[24 + 16 + 23], 72);
 	read_ok(&sb, &l, 2);
-	cr_assert(U(&l, 0)->has_setup);
-	cr_assert_eq(memcmp(U(&l, 0)->setup, setup, 8), 0);
-	cr_assert_eq(U(&l, 0)->length, 64);
-	cr_assert_eq(U(&l, 0)->caplen, 64);
-	cr_assert_eq(memcmp(U(&l, 0)->data, out, 64), 0, "data starts after the setup packet");
-	cr_assert_eq(U(&l, 1)->ctrl_stage, USB_STAGE_COMPLETE);
-	cr_assert_eq(U(&l, 1)->length, 0);
+	cr_assert(usb_rec(&l, 0)->has_setup);
+	cr_assert_eq(memcmp(usb_rec(&l, 0)->setup, setup, 8), 0);
+	cr_assert_eq(usb_rec(&l, 0)->length, 64);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 64);
+	cr_assert_eq(memcmp(usb_rec(&l, 0)->data, out, 64), 0, "data starts after the setup packet");
+	cr_assert_eq(usb_rec(&l, 1)->ctrl_stage, USB_STAGE_COMPLETE);
+	cr_assert_eq(usb_rec(&l, 1)->length, 0);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -163,16 +140,16 @@ Test(usbpcap, old_usbpcap_data_and_status_stages)
 	ev[2].ctrl_stage = USB_STAGE_DATA;
 	build(&sb, ev, 3, 65535);
 	read_ok(&sb, &l, 3);
-	cr_assert_eq(U(&l, 0)->type, USB_EV_COMPLETE);
-	cr_assert_eq(U(&l, 0)->ctrl_stage, USB_STAGE_DATA);
-	cr_assert_eq(U(&l, 0)->caplen, 9);
-	cr_assert_not(U(&l, 0)->has_setup);
-	cr_assert_eq(U(&l, 1)->ctrl_stage, USB_STAGE_STATUS);
-	cr_assert_eq(U(&l, 1)->type, USB_EV_COMPLETE);
-	cr_assert_eq(U(&l, 2)->irp_info & 1, 1, "the raw info byte is kept");
-	cr_assert_eq(U(&l, 2)->type, USB_EV_SUBMIT);
-	cr_assert_eq(U(&l, 2)->status, -115);
-	cr_assert_eq(U(&l, 2)->caplen, 4);
+	cr_assert_eq(usb_rec(&l, 0)->type, USB_EV_COMPLETE);
+	cr_assert_eq(usb_rec(&l, 0)->ctrl_stage, USB_STAGE_DATA);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 9);
+	cr_assert_not(usb_rec(&l, 0)->has_setup);
+	cr_assert_eq(usb_rec(&l, 1)->ctrl_stage, USB_STAGE_STATUS);
+	cr_assert_eq(usb_rec(&l, 1)->type, USB_EV_COMPLETE);
+	cr_assert_eq(usb_rec(&l, 2)->irp_info & 1, 1, "the raw info byte is kept");
+	cr_assert_eq(usb_rec(&l, 2)->type, USB_EV_SUBMIT);
+	cr_assert_eq(usb_rec(&l, 2)->status, -115);
+	cr_assert_eq(usb_rec(&l, 2)->caplen, 4);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -195,7 +172,7 @@ static void check_data_roundtrip(uint8_t xfer, uint8_t in_ep, uint8_t out_ep)
 	build(&sb, ev, 4, 65535);
 	read_ok(&sb, &l, 4);
 	for (size_t i = 0; i < 4; i++) {
-		const struct usb_event *e = U(&l, i);
+		const struct usb_event *e = usb_rec(&l, i);
 		cr_assert_eq(e->xfer, xfer);
 		cr_assert_eq(e->endpoint, ev[i].endpoint);
 		cr_assert_eq(e->urb_id, ev[i].urb_id);
@@ -228,14 +205,14 @@ Test(usbpcap, irp_info_records)
 	build(&sb, ev, 2, 65535);
 	cr_assert_eq((uint8_t)sb.buf[24 + 16 + 22], 0xfe);
 	read_ok(&sb, &l, 2);
-	cr_assert_eq(U(&l, 0)->xfer, USB_XFER_IRP_INFO);
-	cr_assert_eq(U(&l, 0)->urb_function, 0x0002);
-	cr_assert_eq(U(&l, 0)->endpoint, 0x86);
-	cr_assert_eq(U(&l, 0)->ctrl_stage, USB_STAGE_NONE);
-	cr_assert_eq(U(&l, 1)->xfer, USB_XFER_UNKNOWN);
-	cr_assert_eq(U(&l, 1)->endpoint, 0xff);
-	cr_assert_eq(U(&l, 1)->type, USB_EV_COMPLETE);
-	cr_assert_eq(U(&l, 1)->status, 0);
+	cr_assert_eq(usb_rec(&l, 0)->xfer, USB_XFER_IRP_INFO);
+	cr_assert_eq(usb_rec(&l, 0)->urb_function, 0x0002);
+	cr_assert_eq(usb_rec(&l, 0)->endpoint, 0x86);
+	cr_assert_eq(usb_rec(&l, 0)->ctrl_stage, USB_STAGE_NONE);
+	cr_assert_eq(usb_rec(&l, 1)->xfer, USB_XFER_UNKNOWN);
+	cr_assert_eq(usb_rec(&l, 1)->endpoint, 0xff);
+	cr_assert_eq(usb_rec(&l, 1)->type, USB_EV_COMPLETE);
+	cr_assert_eq(usb_rec(&l, 1)->status, 0);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -256,12 +233,12 @@ Test(usbpcap, isochronous_header)
 	ev.iso_error_count = 1;
 	build(&sb, &ev, 1, 65535);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->xfer, USB_XFER_ISO);
-	cr_assert_eq(U(&l, 0)->start_frame, 4321);
-	cr_assert_eq(U(&l, 0)->iso_error_count, 1);
-	cr_assert_eq(U(&l, 0)->caplen, sizeof(data), "data starts after the iso packet descriptors");
-	cr_assert_eq(U(&l, 0)->data[0], 0x5a);
-	cr_assert_eq(U(&l, 0)->frame_len, 39 + 24 + sizeof(data));
+	cr_assert_eq(usb_rec(&l, 0)->xfer, USB_XFER_ISO);
+	cr_assert_eq(usb_rec(&l, 0)->start_frame, 4321);
+	cr_assert_eq(usb_rec(&l, 0)->iso_error_count, 1);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, sizeof(data), "data starts after the iso packet descriptors");
+	cr_assert_eq(usb_rec(&l, 0)->data[0], 0x5a);
+	cr_assert_eq(usb_rec(&l, 0)->frame_len, 39 + 24 + sizeof(data));
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -283,8 +260,8 @@ Test(usbpcap, header_longer_than_known_data_starts_at_headerlen)
 	memcpy(pkt + 32, "\xde\xad\xbe\xef", 4);
 	build_raw(&sb, pkts, lens, NULL, 1);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->caplen, 4);
-	cr_assert_eq(memcmp(U(&l, 0)->data, "\xde\xad\xbe\xef", 4), 0);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 4);
+	cr_assert_eq(memcmp(usb_rec(&l, 0)->data, "\xde\xad\xbe\xef", 4), 0);
 	rec_list_free(&l);
 	sb_release(&sb);
 	sb_release(&p1);
@@ -303,14 +280,14 @@ Test(usbpcap, snaplen_cut_marks_truncated)
 	ev[1].has_setup = true;
 	build(&sb, ev, 2, 28 + 4);
 	read_ok(&sb, &l, 2);
-	cr_assert_eq(U(&l, 0)->data_len, sizeof(big));
-	cr_assert_eq(U(&l, 0)->caplen, 28 + 4 - 27);
-	cr_assert(U(&l, 0)->truncated);
+	cr_assert_eq(usb_rec(&l, 0)->data_len, sizeof(big));
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 28 + 4 - 27);
+	cr_assert(usb_rec(&l, 0)->truncated);
 	/* cut inside the setup packet: no setup, nothing present, truncated */
-	cr_assert_not(U(&l, 1)->has_setup);
-	cr_assert_eq(U(&l, 1)->data_len, 100);
-	cr_assert_eq(U(&l, 1)->caplen, 0);
-	cr_assert(U(&l, 1)->truncated);
+	cr_assert_not(usb_rec(&l, 1)->has_setup);
+	cr_assert_eq(usb_rec(&l, 1)->data_len, 100);
+	cr_assert_eq(usb_rec(&l, 1)->caplen, 0);
+	cr_assert(usb_rec(&l, 1)->truncated);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -391,7 +368,7 @@ Test(usbd_status, every_tabled_code_reads_back_mapped)
 	build(&sb, ev, N_USBD, 65535);
 	read_ok(&sb, &l, N_USBD);
 	for (size_t i = 0; i < N_USBD; i++) {
-		const struct usb_event *e = U(&l, i);
+		const struct usb_event *e = usb_rec(&l, i);
 		cr_assert_eq(e->status_origin, USB_STATUS_USBD);
 		cr_assert_eq(e->orig_status, usbd_expect[i].code, "0x%08x", usbd_expect[i].code);
 		cr_assert_eq(e->status, usbd_expect[i].err, "%s -> %d, expected %d", usbd_expect[i].name,
@@ -436,10 +413,10 @@ Test(usbd_status, submit_status_is_in_progress_whatever_the_field_says)
 	ev[2] = win('C', USB_XFER_BULK, 0x81, 1, 0x40000000, 0x0009, NULL, 0);
 	build(&sb, ev, 3, 65535);
 	read_ok(&sb, &l, 3);
-	cr_assert_eq(U(&l, 0)->status, -115);
-	cr_assert_eq(U(&l, 0)->orig_status, 0xffff890f);
-	cr_assert_eq(U(&l, 1)->status, -115);
-	cr_assert_eq(U(&l, 2)->status, -115, "a completion still pending says so");
+	cr_assert_eq(usb_rec(&l, 0)->status, -115);
+	cr_assert_eq(usb_rec(&l, 0)->orig_status, 0xffff890f);
+	cr_assert_eq(usb_rec(&l, 1)->status, -115);
+	cr_assert_eq(usb_rec(&l, 2)->status, -115, "a completion still pending says so");
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -456,10 +433,10 @@ Test(usbd_status, writer_picks_a_code_for_linux_statuses)
 	build(&sb, ev, 8, 65535);
 	read_ok(&sb, &l, 8);
 	for (size_t i = 0; i < 8; i++) {
-		cr_assert_eq(U(&l, i)->status, st[i]);
-		cr_assert_not_null(usbd_status_name(U(&l, i)->orig_status));
+		cr_assert_eq(usb_rec(&l, i)->status, st[i]);
+		cr_assert_not_null(usbd_status_name(usb_rec(&l, i)->orig_status));
 	}
-	cr_assert_eq(U(&l, 0)->orig_status, 0xC0000004);
+	cr_assert_eq(usb_rec(&l, 0)->orig_status, 0xC0000004);
 	rec_list_free(&l);
 	sb_release(&sb);
 }
@@ -584,11 +561,11 @@ Test(usbpcap_bad, datalength_beyond_the_packet_is_truncation_not_damage)
 	pkt[24] = 0x10;                 /* dataLength 4096, 4 bytes present */
 	build_raw(&sb, pkts, lens, NULL, 1);
 	read_ok(&sb, &l, 1);
-	cr_assert_eq(U(&l, 0)->data_len, 4096);
-	cr_assert_eq(U(&l, 0)->length, 4096);
-	cr_assert_eq(U(&l, 0)->caplen, 4);
-	cr_assert(U(&l, 0)->truncated);
-	cr_assert_eq(memcmp(U(&l, 0)->data, "abcd", 4), 0);
+	cr_assert_eq(usb_rec(&l, 0)->data_len, 4096);
+	cr_assert_eq(usb_rec(&l, 0)->length, 4096);
+	cr_assert_eq(usb_rec(&l, 0)->caplen, 4);
+	cr_assert(usb_rec(&l, 0)->truncated);
+	cr_assert_eq(memcmp(usb_rec(&l, 0)->data, "abcd", 4), 0);
 	rec_list_free(&l);
 	sb_release(&sb);
 }

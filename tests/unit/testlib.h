@@ -12,6 +12,13 @@
 #include "capture/writer.h"
 #include "util/strbuf.h"
 
+/* Formatted error text, for assertions on messages. */
+static inline const char *errtext(const struct error *e)
+{
+	static char buf[1024];
+	return error_format(e, buf, sizeof(buf));
+}
+
 /* Every record of a capture, copied out (data included) so it outlives the reader. */
 struct rec_list {
 	struct cap_record *recs;
@@ -78,6 +85,22 @@ static inline int read_all_sb(const struct strbuf *sb, struct rec_list *l)
 	return read_all_mem(sb->buf, sb->len, l);
 }
 
+/* Read sb, which must hold exactly n records of linktype and end cleanly. */
+static inline void read_all_ok(const struct strbuf *sb, struct rec_list *l, size_t n, int linktype)
+{
+	cr_assert_eq(read_all_sb(sb, l), 0, "%s", errtext(&l->err));
+	cr_assert_eq(l->rc, 0, "%s", errtext(&l->err));
+	cr_assert_eq(l->n, n);
+	cr_assert_eq(l->info.linktype, linktype);
+}
+
+/* Record i, which must be a USB event. */
+static inline const struct usb_event *usb_rec(const struct rec_list *l, size_t i)
+{
+	cr_assert_eq(l->recs[i].kind, CAP_REC_USB);
+	return &l->recs[i].u.usb;
+}
+
 /* A usb_event with the common fields set. */
 static inline struct usb_event mk_usb(char type, uint8_t xfer, uint16_t bus, uint16_t dev, uint8_t ep,
 				      uint64_t id, int32_t status, uint32_t length, const void *data,
@@ -102,6 +125,49 @@ static inline struct usb_event mk_usb(char type, uint8_t xfer, uint16_t bus, uin
 	return e;
 }
 
+/* One event as a packet of a USB link type (189 and 220 usbmon, 249
+ * USBPcap, 266 Darwin); returns the packet's original length. */
+static inline uint32_t usb_packet(struct strbuf *pkt, int linktype, const struct usb_event *ev, bool be)
+{
+	switch (linktype) {
+	case LINKTYPE_USBPCAP:
+		return usbw_usbpcap(pkt, ev);
+	case LINKTYPE_USB_DARWIN:
+		return usbw_darwin(pkt, ev);
+	default:
+		return usbw_usbmon(pkt, ev, linktype == LINKTYPE_USB_LINUX_MMAPPED, be);
+	}
+}
+
+/* A pcap file (byte order be, ns or us timestamps) of events as packets of
+ * linktype, each cut to snaplen. */
+static inline void build_pcap(struct strbuf *sb, int linktype, bool be, bool ns, const struct usb_event *ev, size_t n,
+			      uint32_t snaplen)
+{
+	struct strbuf pkt = STRBUF_INIT;
+
+	sb_init(sb);
+	pcapw_header(sb, linktype, snaplen, be, ns);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len;
+		sb_init(&pkt);
+		len = usb_packet(&pkt, linktype, &ev[i], be);
+		pcapw_record(sb, ev[i].ts_ns, pkt.buf, pkt.len < snaplen ? (uint32_t)pkt.len : snaplen, len, be, ns);
+		sb_release(&pkt);
+	}
+}
+
+/* A little-endian pcap file of linktype holding raw packets as given, 1 us
+ * apart; origs: their original lengths (NULL: as captured). */
+static inline void build_pcap_raw(struct strbuf *sb, int linktype, bool ns, const uint8_t *const *pkts,
+				  const uint32_t *lens, const uint32_t *origs, size_t n)
+{
+	sb_init(sb);
+	pcapw_header(sb, linktype, 65535, false, ns);
+	for (size_t i = 0; i < n; i++)
+		pcapw_record(sb, (int64_t)i * 1000, pkts[i], lens[i], origs ? origs[i] : lens[i], false, ns);
+}
+
 /* An hci_record with the common fields set. */
 static inline struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_type, const void *data, uint32_t len,
 				       int64_t ts_ns)
@@ -116,13 +182,6 @@ static inline struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_
 	r.len = r.caplen = len;
 	r.ts_ns = ts_ns;
 	return r;
-}
-
-/* Formatted error text, for assertions on messages. */
-static inline const char *errtext(const struct error *e)
-{
-	static char buf[1024];
-	return error_format(e, buf, sizeof(buf));
 }
 
 /* ---- files: the source tree (top_srcdir, set by make check) and the
