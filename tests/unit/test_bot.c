@@ -7,6 +7,8 @@
 #include "decode/scsi.h"
 #include "decode/storage.h"
 
+#include "bot_wrappers.h"
+
 /* ------------------------------------------------------------- harness */
 
 /* The glue's part, reduced to what bot.c calls. */
@@ -172,35 +174,6 @@ static uint64_t in_xfer(struct h *h, uint32_t requested, const void *data, uint3
 	submit(h, &u, requested);
 	complete(h, &u, status, data, actual);
 	return u.complete_frame;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void mk_cbw(uint8_t out[31], uint32_t tag, uint32_t len, bool in, uint8_t lun, const uint8_t *cdb,
-		   uint8_t cblen)
-{
-	memset(out, 0, 31);
-	memcpy(out, "USBC", 4);
-	put32(out + 4, tag);
-	put32(out + 8, len);
-	out[12] = in ? 0x80 : 0x00;
-	out[13] = lun;
-	out[14] = cblen;
-	memcpy(out + 15, cdb, cblen < 16 ? cblen : 16);
-}
-
-static void mk_csw(uint8_t out[13], uint32_t tag, uint32_t residue, uint8_t status)
-{
-	memcpy(out, "USBS", 4);
-	put32(out + 4, tag);
-	put32(out + 8, residue);
-	out[12] = status;
 }
 
 /* CBW as one OUT transfer; returns its submit frame. */

@@ -1,6 +1,8 @@
 /* test_bot_decode.c - Bulk-Only Transport end to end: captures built with the writers, and usbmon text captures against their own CBW/CSW lines, through decoder_feed. */
 #include "tshark_cmp.h"
 
+#include "bot_wrappers.h"
+
 #include "decode/decode.h"
 #include "decode/device.h"
 #include "decode/scsi.h"
@@ -181,26 +183,11 @@ static uint64_t bin(struct capb *b, uint32_t requested, const void *data, uint32
 	return put(b, 'C', USB_XFER_BULK, EP_IN, id, status, actual, data, actual, NULL);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static uint64_t cbw(struct capb *b, uint32_t tag, uint32_t len, bool in, uint8_t lun, const uint8_t *cdb, uint8_t cblen)
 {
 	uint8_t w[31];
 
-	memset(w, 0, sizeof(w));
-	memcpy(w, "USBC", 4);
-	put32(w + 4, tag);
-	put32(w + 8, len);
-	w[12] = in ? 0x80 : 0;
-	w[13] = lun;
-	w[14] = cblen;
-	memcpy(w + 15, cdb, cblen < 16 ? cblen : 16);
+	mk_cbw(w, tag, len, in, lun, cdb, cblen);
 	return bout(b, w, 31, 0);
 }
 
@@ -208,10 +195,7 @@ static uint64_t csw_sig(struct capb *b, const char *sig, uint32_t tag, uint32_t 
 {
 	uint8_t w[13];
 
-	memcpy(w, sig, 4);
-	put32(w + 4, tag);
-	put32(w + 8, residue);
-	w[12] = status;
+	mk_csw_sig(w, sig, tag, residue, status);
 	return bin(b, 13, w, 13, 0);
 }
 
