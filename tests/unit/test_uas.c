@@ -12,6 +12,7 @@
 #include "decode/uas_tables.h"
 #include "decode/urb.h"
 #include "testlib.h"
+#include "uas_ius.h"
 
 /*
  * The decoder glue (decoder.c) owns the real storage_ctx; this program
@@ -229,70 +230,7 @@ static struct urb *comp_only(uint8_t role, int32_t status, const void *in, uint3
 	return x;
 }
 
-/* ------------------------------------------------------------ IU builders */
-
-static uint32_t cmd_iu(uint8_t *b, uint16_t tag, uint64_t lun_field, const uint8_t *cdb, unsigned cdb_len)
-{
-	unsigned add = cdb_len > 16 ? (cdb_len - 16 + 3) / 4 : 0;
-	uint32_t len = 32 + 4 * add;
-
-	memset(b, 0, len);
-	b[0] = 0x01;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[6] = (uint8_t)(add << 2);
-	for (int i = 0; i < 8; i++)
-		b[8 + i] = (uint8_t)(lun_field >> (56 - 8 * i));
-	memcpy(b + 16, cdb, cdb_len);
-	return len;
-}
-
-static uint32_t sense_iu(uint8_t *b, uint16_t tag, uint8_t status, const uint8_t *sense, uint16_t slen)
-{
-	memset(b, 0, 16);
-	b[0] = 0x03;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[6] = status;
-	b[14] = (uint8_t)(slen >> 8);
-	b[15] = (uint8_t)slen;
-	if (slen)
-		memcpy(b + 16, sense, slen);
-	return 16u + slen;
-}
-
-static uint32_t resp_iu(uint8_t *b, uint16_t tag, uint8_t code)
-{
-	memset(b, 0, 8);
-	b[0] = 0x04;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[7] = code;
-	return 8;
-}
-
-static uint32_t ready_iu(uint8_t *b, uint8_t id, uint16_t tag)
-{
-	b[0] = id;
-	b[1] = 0;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	return 4;
-}
-
-static uint32_t tm_iu(uint8_t *b, uint16_t tag, uint8_t fn, uint16_t task_tag, uint64_t lun_field)
-{
-	memset(b, 0, 16);
-	b[0] = 0x05;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[4] = fn;
-	b[6] = (uint8_t)(task_tag >> 8);
-	b[7] = (uint8_t)task_tag;
-	for (int i = 0; i < 8; i++)
-		b[8 + i] = (uint8_t)(lun_field >> (56 - 8 * i));
-	return 16;
-}
+/* ------------------------------------------------------------ CDBs (IU builders: uas_ius.h) */
 
 static const uint8_t CDB_INQUIRY[6] = { 0x12, 0, 0, 0, 36, 0 };
 static const uint8_t CDB_READ10[10] = { 0x28, 0, 0, 0, 0x10, 0, 0, 0, 1, 0 };     /* LBA 0x1000, 1 block */

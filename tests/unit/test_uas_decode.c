@@ -8,6 +8,7 @@
 
 #include "decode/decode.h"
 #include "testlib.h"
+#include "uas_ius.h"
 
 /* ------------------------------------------------------------ collector */
 
@@ -255,43 +256,7 @@ static uint64_t bc(struct capb *b, uint8_t ep, uint64_t id, uint32_t len, const 
 	return put(b, 'C', USB_XFER_BULK, ep, id, 0, len, in, in ? len : 0, NULL);
 }
 
-/* ------------------------------------------------------------ IUs */
-
-static uint32_t cmd_iu(uint8_t *b, uint16_t tag, const uint8_t *cdb, unsigned cdb_len)
-{
-	memset(b, 0, 32);
-	b[0] = 0x01;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	memcpy(b + 16, cdb, cdb_len);
-	return 32;
-}
-
-static uint32_t sense_iu(uint8_t *b, uint16_t tag, uint8_t status, const uint8_t *sense, uint16_t slen)
-{
-	memset(b, 0, 16);
-	b[0] = 0x03;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[6] = status;
-	b[14] = (uint8_t)(slen >> 8);
-	b[15] = (uint8_t)slen;
-	if (slen)
-		memcpy(b + 16, sense, slen);
-	return 16u + slen;
-}
-
-static uint32_t small_iu(uint8_t *b, uint8_t id, uint16_t tag, uint8_t b4, uint16_t b67, uint32_t len)
-{
-	memset(b, 0, len);
-	b[0] = id;
-	b[2] = (uint8_t)(tag >> 8);
-	b[3] = (uint8_t)tag;
-	b[4] = b4;
-	b[6] = (uint8_t)(b67 >> 8);
-	b[7] = (uint8_t)b67;
-	return len;
-}
+/* ------------------------------------------------------------ CDBs (IU builders: uas_ius.h) */
 
 static const uint8_t INQUIRY[6] = { 0x12, 0, 0, 0, 36, 0 };
 static const uint8_t READ_CAP10[10] = { 0x25 };
@@ -310,10 +275,10 @@ static uint64_t usb2_cmd(struct capb *b, uint16_t tag, const uint8_t *cdb, unsig
 	uint64_t sid = ++b->id, cid = ++b->id, did = ++b->id, f;
 
 	bs(b, EP_STATUS, sid, 112, NULL);
-	f = bs(b, EP_CMD, cid, cmd_iu(iu, tag, cdb, cdb_len), iu);
+	f = bs(b, EP_CMD, cid, cmd_iu(iu, tag, 0, cdb, cdb_len), iu);
 	bc(b, EP_CMD, cid, 32, NULL);
 	if (dir) {
-		bc(b, EP_STATUS, sid, small_iu(iu, dir > 0 ? 0x06 : 0x07, tag, 0, 0, 4), iu);
+		bc(b, EP_STATUS, sid, ready_iu(iu, dir > 0 ? 0x06 : 0x07, tag), iu);
 		sid = ++b->id;
 		bs(b, EP_STATUS, sid, 112, NULL);
 		if (dir > 0) {
@@ -409,30 +374,30 @@ Test(uas_decode, usb2_overlap_response_and_abort_task)
 	bs(&b, EP_STATUS, s1, 112, NULL);
 	/* tag 1 TEST UNIT READY, tag 2 INQUIRY in flight */
 	c1 = ++b.id;
-	f1 = bs(&b, EP_CMD, c1, cmd_iu(iu, 1, TUR, 6), iu);
+	f1 = bs(&b, EP_CMD, c1, cmd_iu(iu, 1, 0, TUR, 6), iu);
 	bc(&b, EP_CMD, c1, 32, NULL);
 	c2 = ++b.id;
-	f2 = bs(&b, EP_CMD, c2, cmd_iu(iu, 2, INQUIRY, 6), iu);
+	f2 = bs(&b, EP_CMD, c2, cmd_iu(iu, 2, 0, INQUIRY, 6), iu);
 	bc(&b, EP_CMD, c2, 32, NULL);
 	/* tag 1 again while in flight */
 	c3 = ++b.id;
-	f3 = bs(&b, EP_CMD, c3, cmd_iu(iu, 1, INQUIRY, 6), iu);
+	f3 = bs(&b, EP_CMD, c3, cmd_iu(iu, 1, 0, INQUIRY, 6), iu);
 	bc(&b, EP_CMD, c3, 32, NULL);
-	bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 1, 0, 0x000a, 8), iu);  /* OVERLAPPED TAG ATTEMPTED */
+	bc(&b, EP_STATUS, s1, resp_iu(iu, 1, 0x0a), iu);  /* OVERLAPPED TAG ATTEMPTED */
 	s1 = ++b.id;
 	bs(&b, EP_STATUS, s1, 112, NULL);
 	/* ABORT TASK of tag 2 */
 	tm = ++b.id;
-	f_tm = bs(&b, EP_CMD, tm, small_iu(iu, 0x05, 9, 0x01, 2, 16), iu);
+	f_tm = bs(&b, EP_CMD, tm, tm_iu(iu, 9, 0x01, 2, 0), iu);
 	bc(&b, EP_CMD, tm, 16, NULL);
-	f_resp = bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 9, 0, 0x0000, 8), iu);
+	f_resp = bc(&b, EP_STATUS, s1, resp_iu(iu, 9, 0x00), iu);
 	s1 = ++b.id;
 	bs(&b, EP_STATUS, s1, 112, NULL);
 	/* tag 4: INVALID INFORMATION UNIT */
 	c4 = ++b.id;
-	f4 = bs(&b, EP_CMD, c4, cmd_iu(iu, 4, TUR, 6), iu);
+	f4 = bs(&b, EP_CMD, c4, cmd_iu(iu, 4, 0, TUR, 6), iu);
 	bc(&b, EP_CMD, c4, 32, NULL);
-	bc(&b, EP_STATUS, s1, small_iu(iu, 0x04, 4, 0, 0x0002, 8), iu);
+	bc(&b, EP_STATUS, s1, resp_iu(iu, 4, 0x02), iu);
 	decode_sb(&b.sb, &col);
 	sb_release(&b.sb);
 
@@ -470,7 +435,7 @@ Test(uas_decode, streams_several_in_flight)
 	s0 = ++b.id; d0 = ++b.id; c0 = ++b.id;
 	bs(&b, EP_STATUS, s0, 112, NULL);
 	bs(&b, EP_DIN, d0, 8, NULL);
-	bs(&b, EP_CMD, c0, cmd_iu(iu, 1, READ_CAP10, 10), iu);
+	bs(&b, EP_CMD, c0, cmd_iu(iu, 1, 0, READ_CAP10, 10), iu);
 	bc(&b, EP_DIN, d0, 8, cap);
 	bc(&b, EP_CMD, c0, 32, NULL);
 	bc(&b, EP_STATUS, s0, sense_iu(iu, 1, 0, NULL, 0), iu);
@@ -478,14 +443,14 @@ Test(uas_decode, streams_several_in_flight)
 	sa = ++b.id; da = ++b.id; ca = ++b.id;
 	bs(&b, EP_STATUS, sa, 112, NULL);
 	bs(&b, EP_DIN, da, 4096, NULL);
-	f_a = bs(&b, EP_CMD, ca, cmd_iu(iu, 1, READ10, 10), iu);
+	f_a = bs(&b, EP_CMD, ca, cmd_iu(iu, 1, 0, READ10, 10), iu);
 	sb2 = ++b.id; db = ++b.id; cb = ++b.id;
 	bs(&b, EP_STATUS, sb2, 112, NULL);
 	bs(&b, EP_DOUT, db, 1024, blk);
-	f_b = bs(&b, EP_CMD, cb, cmd_iu(iu, 2, WRITE10, 10), iu);
+	f_b = bs(&b, EP_CMD, cb, cmd_iu(iu, 2, 0, WRITE10, 10), iu);
 	sc = ++b.id; cc = ++b.id;
 	bs(&b, EP_STATUS, sc, 112, NULL);
-	f_c = bs(&b, EP_CMD, cc, cmd_iu(iu, 3, TUR, 6), iu);
+	f_c = bs(&b, EP_CMD, cc, cmd_iu(iu, 3, 0, TUR, 6), iu);
 	bc(&b, EP_CMD, ca, 32, NULL);
 	bc(&b, EP_CMD, cb, 32, NULL);
 	bc(&b, EP_CMD, cc, 32, NULL);
