@@ -1,113 +1,9 @@
 /* test_bot_decode.c - Bulk-Only Transport end to end: captures built with the writers, and usbmon text captures against their own CBW/CSW lines, through decoder_feed. */
-#include "tshark_cmp.h"
-
 #include "bot_wrappers.h"
+#include "decode_harness.h"
 
-#include "decode/decode.h"
 #include "decode/device.h"
 #include "decode/scsi.h"
-
-/* ------------------------------------------------------------ collector */
-
-#define C_FRAMES 64
-#define C_FINDINGS 8
-
-struct cmd {
-	struct scsi_txn s;
-	uint64_t frames[C_FRAMES];
-	struct finding findings[C_FINDINGS];
-};
-
-struct col {
-	struct cmd *c;
-	size_t n, alloc;
-	unsigned controls, notes;
-};
-
-static void collect(void *ctx, const struct txn *t)
-{
-	struct col *col = ctx;
-	struct cmd *c;
-
-	if (t->kind == TXN_CONTROL) {
-		col->controls++;
-		return;
-	}
-	if (t->kind != TXN_SCSI) {
-		col->notes++;
-		return;
-	}
-	if (col->n == col->alloc) {
-		col->alloc = col->alloc ? col->alloc * 2 : 64;
-		col->c = realloc(col->c, col->alloc * sizeof(*col->c));
-		cr_assert(col->c);
-	}
-	c = &col->c[col->n++];
-	c->s = t->u.scsi;
-	c->s.nframes = t->u.scsi.nframes < C_FRAMES ? t->u.scsi.nframes : C_FRAMES;
-	if (c->s.nframes)
-		memcpy(c->frames, t->u.scsi.frames, c->s.nframes * sizeof(uint64_t));
-	c->s.frames = c->frames;
-	c->s.nfindings = t->u.scsi.nfindings < C_FINDINGS ? t->u.scsi.nfindings : C_FINDINGS;
-	if (c->s.nfindings)
-		memcpy(c->findings, t->u.scsi.findings, c->s.nfindings * sizeof(struct finding));
-	c->s.findings = c->findings;
-	c->s.data.head = NULL;
-	c->s.data.head_len = 0;
-}
-
-static void col_free(struct col *col)
-{
-	free(col->c);
-	memset(col, 0, sizeof(*col));
-}
-
-static const struct finding *find(const struct cmd *c, const char *id)
-{
-	for (uint32_t i = 0; i < c->s.nfindings; i++)
-		if (!strcmp(c->findings[i].id, id))
-			return &c->findings[i];
-	return NULL;
-}
-
-/* Decode an opened capture to the end. */
-static void decode_cap(struct cap *cap, struct col *col)
-{
-	struct decoder_opts o = { .notes = true, .other_traffic = false };
-	struct decoder *d = decoder_new(&o, collect, col);
-	struct cap_record r;
-	struct error err;
-	int rc;
-
-	cr_assert(d);
-	memset(col, 0, sizeof(*col));
-	while ((rc = cap_next(cap, &r, &err)) > 0)
-		if (r.kind == CAP_REC_USB)
-			decoder_feed(d, &r.u.usb);
-	cr_assert_eq(rc, 0, "capture read error: %s", errtext(&err));
-	decoder_finish(d);
-	decoder_free(d);
-}
-
-static void decode_sb(const struct strbuf *sb, struct col *col)
-{
-	struct cap *cap;
-	struct error err;
-
-	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
-	decode_cap(cap, col);
-	cap_close(cap);
-}
-
-static void decode_path(const char *path, struct col *col)
-{
-	struct cap *cap;
-	struct error err;
-
-	cr_assert_eq(cap_open(path, &cap, &err), 0, "%s", errtext(&err));
-	decode_cap(cap, col);
-	cap_close(cap);
-}
 
 /* ------------------------------------------------------ capture builder */
 
@@ -116,52 +12,10 @@ static void decode_path(const char *path, struct col *col)
 #define EP_IN 0x81
 #define EP_OUT 0x02
 
-struct capb {
-	struct strbuf sb;
-	uint64_t frame;
-	int64_t ts;
-	uint64_t id;
-};
-
+/* A capture of device BUS:DEV, records 25 us apart. */
 static void capb_init(struct capb *b)
 {
-	memset(b, 0, sizeof(*b));
-	sb_init(&b->sb);
-	pcapw_header(&b->sb, LINKTYPE_USB_LINUX_MMAPPED, 65535, false, true);
-	b->ts = 1700000000000000000LL;
-	b->id = 0xffff888000001000ULL;
-}
-
-/* One usbmon record; returns its frame number. */
-static uint64_t put(struct capb *b, char type, uint8_t xfer, uint8_t ep, uint64_t id, int32_t status, uint32_t length,
-		    const void *data, uint32_t caplen, const uint8_t *setup)
-{
-	struct strbuf pkt = STRBUF_INIT;
-	struct usb_event e;
-	uint32_t len;
-
-	b->ts += 25000;
-	e = mk_usb(type, xfer, BUS, DEV, ep, id, status, length, data, caplen, b->ts);
-	e.source = USB_SRC_USBMON_MMAPPED;
-	if (setup) {
-		e.has_setup = true;
-		memcpy(e.setup, setup, 8);
-	}
-	sb_init(&pkt);
-	len = usbw_usbmon(&pkt, &e, true, false);
-	pcapw_record(&b->sb, e.ts_ns, pkt.buf, (uint32_t)pkt.len, len, false, true);
-	sb_release(&pkt);
-	return ++b->frame;
-}
-
-/* A control transfer with an IN data stage (or none); returns the completion frame. */
-static uint64_t ctrl(struct capb *b, const uint8_t setup[8], const void *in, uint32_t in_len)
-{
-	uint64_t id = ++b->id;
-	uint32_t wlen = (uint32_t)(setup[6] | (setup[7] << 8));
-
-	put(b, 'S', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, -115, wlen, NULL, 0, setup);
-	return put(b, 'C', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, 0, in_len, in, in_len, NULL);
+	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL + 25000, 25000);
 }
 
 /* Bulk OUT: returns the submit frame. */

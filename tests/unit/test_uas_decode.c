@@ -6,146 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "decode/decode.h"
-#include "testlib.h"
+#include "decode_harness.h"
 #include "uas_ius.h"
-
-/* ------------------------------------------------------------ collector */
-
-#define C_FRAMES 64
-#define C_FINDINGS 8
-
-struct cmd {
-	struct scsi_txn s;
-	uint64_t frames[C_FRAMES];
-	struct finding findings[C_FINDINGS];
-	uint8_t head[64];
-};
-
-struct col {
-	struct cmd *c;
-	size_t n, alloc;
-	unsigned controls, notes;
-};
-
-static void collect(void *ctx, const struct txn *t)
-{
-	struct col *col = ctx;
-	struct cmd *c;
-
-	if (t->kind == TXN_CONTROL) {
-		col->controls++;
-		return;
-	}
-	if (t->kind != TXN_SCSI) {
-		col->notes++;
-		return;
-	}
-	if (col->n == col->alloc) {
-		col->alloc = col->alloc ? col->alloc * 2 : 64;
-		col->c = realloc(col->c, col->alloc * sizeof(*col->c));
-		cr_assert(col->c);
-	}
-	c = &col->c[col->n++];
-	memset(c, 0, sizeof(*c));
-	c->s = t->u.scsi;
-	c->s.nframes = t->u.scsi.nframes < C_FRAMES ? t->u.scsi.nframes : C_FRAMES;
-	if (c->s.nframes)
-		memcpy(c->frames, t->u.scsi.frames, c->s.nframes * sizeof(uint64_t));
-	c->s.frames = c->frames;
-	c->s.nfindings = t->u.scsi.nfindings < C_FINDINGS ? t->u.scsi.nfindings : C_FINDINGS;
-	if (c->s.nfindings)
-		memcpy(c->findings, t->u.scsi.findings, c->s.nfindings * sizeof(struct finding));
-	c->s.findings = c->findings;
-	c->s.data.head_len = t->u.scsi.data.head_len < 64 ? t->u.scsi.data.head_len : 64;
-	if (c->s.data.head_len)
-		memcpy(c->head, t->u.scsi.data.head, c->s.data.head_len);
-	c->s.data.head = c->head;
-}
-
-static void col_free(struct col *col)
-{
-	free(col->c);
-	memset(col, 0, sizeof(*col));
-}
-
-static unsigned nfind(const struct cmd *c, const char *id)
-{
-	unsigned n = 0;
-	for (uint32_t i = 0; i < c->s.nfindings; i++)
-		n += !strcmp(c->findings[i].id, id);
-	return n;
-}
-
-static const struct finding *find(const struct cmd *c, const char *id)
-{
-	for (uint32_t i = 0; i < c->s.nfindings; i++)
-		if (!strcmp(c->findings[i].id, id))
-			return &c->findings[i];
-	return NULL;
-}
-
-static bool has_frame(const struct cmd *c, uint64_t f)
-{
-	for (uint32_t i = 0; i < c->s.nframes; i++)
-		if (c->frames[i] == f)
-			return true;
-	return false;
-}
-
-static const struct cmd *at_frame(const struct col *col, uint64_t f)
-{
-	for (size_t i = 0; i < col->n; i++)
-		if (col->c[i].s.frame == f)
-			return &col->c[i];
-	return NULL;
-}
-
-static void decode_cap(struct cap *cap, struct col *col)
-{
-	struct decoder_opts o = { .notes = true, .other_traffic = false };
-	struct decoder *d = decoder_new(&o, collect, col);
-	struct cap_record r;
-	struct error err;
-	int rc;
-
-	cr_assert(d);
-	memset(col, 0, sizeof(*col));
-	while ((rc = cap_next(cap, &r, &err)) > 0)
-		if (r.kind == CAP_REC_USB)
-			decoder_feed(d, &r.u.usb);
-	cr_assert_eq(rc, 0, "capture read error: %s", errtext(&err));
-	decoder_finish(d);
-	decoder_free(d);
-}
-
-static void decode_sb(const struct strbuf *sb, struct col *col)
-{
-	struct cap *cap;
-	struct error err;
-
-	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
-	decode_cap(cap, col);
-	cap_close(cap);
-}
-
-/* A file under top_srcdir; false when it is absent. */
-static bool decode_rel(const char *rel, struct col *col)
-{
-	char *path = src_path(rel);
-	struct cap *cap;
-	struct error err;
-
-	if (access(path, R_OK) != 0) {
-		free(path);
-		return false;
-	}
-	cr_assert_eq(cap_open(path, &cap, &err), 0, "%s", errtext(&err));
-	decode_cap(cap, col);
-	cap_close(cap);
-	free(path);
-	return true;
-}
 
 /* ------------------------------------------------------ capture builder */
 
@@ -156,49 +18,10 @@ static bool decode_rel(const char *rel, struct col *col)
 #define EP_DIN 0x83
 #define EP_DOUT 0x04
 
-struct capb {
-	struct strbuf sb;
-	uint64_t frame;
-	int64_t ts;
-	uint64_t id;
-};
-
+/* A capture of device BUS:DEV, records 10 us apart. */
 static void capb_init(struct capb *b)
 {
-	memset(b, 0, sizeof(*b));
-	sb_init(&b->sb);
-	pcapw_header(&b->sb, LINKTYPE_USB_LINUX_MMAPPED, 262144, false, true);
-	b->ts = 1700000000000000000LL;
-	b->id = 0xffff888000002000ULL;
-}
-
-/* One usbmon record; returns its frame number. */
-static uint64_t put(struct capb *b, char type, uint8_t xfer, uint8_t ep, uint64_t id, int32_t status, uint32_t length,
-		    const void *data, uint32_t caplen, const uint8_t *setup)
-{
-	struct strbuf pkt = STRBUF_INIT;
-	struct usb_event e = mk_usb(type, xfer, BUS, DEV, ep, id, status, length, data, caplen, b->ts);
-	uint32_t len;
-
-	e.source = USB_SRC_USBMON_MMAPPED;
-	if (setup) {
-		e.has_setup = true;
-		memcpy(e.setup, setup, 8);
-	}
-	len = usbw_usbmon(&pkt, &e, true, false);
-	pcapw_record(&b->sb, b->ts, pkt.buf, (uint32_t)pkt.len, len, false, true);
-	sb_release(&pkt);
-	b->ts += 10000;
-	return ++b->frame;
-}
-
-/* A whole control transfer; IN data comes back with the completion. */
-static void control(struct capb *b, const uint8_t setup[8], const void *in, uint32_t inlen)
-{
-	uint64_t id = ++b->id;
-	put(b, 'S', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, -115, setup[6] | setup[7] << 8, NULL, 0,
-	    setup);
-	put(b, 'C', USB_XFER_CONTROL, (setup[0] & 0x80) ? 0x80 : 0x00, id, 0, inlen, in, inlen, NULL);
+	capb_open(b, BUS, DEV, 262144, 0xffff888000002000ULL, 1700000000000000000LL, 10000);
 }
 
 /* Enumeration of a UAS device: interface 0 alt 0 Bulk-Only, alt 1 UAS
@@ -238,11 +61,11 @@ static void enumerate(struct capb *b, bool superspeed)
 #undef ADD
 	cfg[2] = (uint8_t)n;
 	cfg[3] = (uint8_t)(n >> 8);
-	control(b, get_dev, dev, sizeof(dev));
+	ctrl(b, get_dev, dev, sizeof(dev));
 	get_cfg[6] = (uint8_t)n;
-	control(b, get_cfg, cfg, (uint32_t)n);
-	control(b, set_cfg, NULL, 0);
-	control(b, set_alt, NULL, 0);
+	ctrl(b, get_cfg, cfg, (uint32_t)n);
+	ctrl(b, set_cfg, NULL, 0);
+	ctrl(b, set_alt, NULL, 0);
 }
 
 /* Bulk URB halves. */
