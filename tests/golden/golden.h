@@ -1,11 +1,9 @@
-/* golden.h - helpers of the acceptance tests: decode a capture file into a list of SCSI transactions, find files, split TSV lines. */
+/* golden.h - helpers of the acceptance tests: decode a capture file into a list of SCSI transactions, find files, run a test per file, split TSV lines. */
 #ifndef SCSISCOPE_GOLDEN_H
 #define SCSISCOPE_GOLDEN_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1             /* asprintf */
-#endif
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "decode/scsi.h"
+#include "tests/unit/testlib.h"       /* src_path, path_join */
 
 /* One SCSI transaction, copied out of the callback (without its data). */
 #define G_FINDINGS 8
@@ -62,23 +61,12 @@ static inline void gcol_free(struct gcol *col)
 	memset(col, 0, sizeof(*col));
 }
 
-/* top_srcdir/rel, allocated. */
-static inline char *g_src_path(const char *rel)
-{
-	const char *top = getenv("top_srcdir");
-	char *p = NULL;
-
-	cr_assert(top, "top_srcdir is not set (run through make check)");
-	cr_assert_geq(asprintf(&p, "%s/%s", top, rel), 0);
-	return p;
-}
-
 /* Decode a file (path relative to top_srcdir) through decoder_new/feed/finish.
  * False when the file is absent. */
 static inline bool g_decode(const char *rel, struct gcol *col)
 {
 	struct decoder_opts o = { .notes = true, .other_traffic = false };
-	char *path = g_src_path(rel);
+	char *path = src_path(rel);
 	struct decoder *d;
 	struct cap *cap;
 	struct cap_record r;
@@ -159,7 +147,7 @@ static inline int g_cmp_str(const void *a, const void *b)
 
 static inline char **g_list_dir(const char *rel, const char *suffix, size_t *n)
 {
-	char *dir = g_src_path(rel);
+	char *dir = src_path(rel);
 	DIR *dp = opendir(dir);
 	struct dirent *e;
 	char **names = NULL;
@@ -181,6 +169,45 @@ static inline char **g_list_dir(const char *rel, const char *suffix, size_t *n)
 	if (*n)
 		qsort(names, *n, sizeof(*names), g_cmp_str);
 	return names;
+}
+
+/* A test run once per file of a directory: its parameter is the file's name. */
+struct g_name_param {
+	char name[128];
+};
+
+static inline void g_free_params(struct criterion_test_params *crp)
+{
+	cr_free(crp->params);
+}
+
+/* The parameters of such a test: the names in directory rel (under
+ * top_srcdir) that end with suffix. */
+static inline struct criterion_test_params g_name_params(const char *rel, const char *suffix)
+{
+	size_t n = 0;
+	char **names = g_list_dir(rel, suffix, &n);
+	struct g_name_param *p = cr_malloc(sizeof(*p) * (n ? n : 1));
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(p[i].name, sizeof(p[i].name), "%s", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return cr_make_param_array(struct g_name_param, p, n, g_free_params);
+}
+
+/* Open top_srcdir/dir/name to read (the test fails if it cannot); *path gets its path (allocated). */
+static inline FILE *g_open(const char *dir, const char *name, char **path)
+{
+	char *rel = path_join(dir, name);
+	FILE *fp;
+
+	*path = src_path(rel);
+	free(rel);
+	fp = fopen(*path, "r");
+	cr_assert(fp, "%s", *path);
+	return fp;
 }
 
 /* The capture a golden file is about: its first line "# file: PATH". */

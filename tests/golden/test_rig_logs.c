@@ -1,8 +1,6 @@
 /* test_rig_logs.c - status, sense and data length of the rig's commands, as their command logs give them, where tshark cannot check them. */
 #include "golden.h"
 
-#include <criterion/parameterized.h>
-
 /*
  * tshark cannot tie UAS data to its command on SuperSpeed streams (usbmon
  * records no stream id) and reads no usbmon text.  The rig's command logs
@@ -42,27 +40,9 @@
 
 #define BLOCK 512
 
-struct eparam {
-	char name[128];
-};
-
-static void free_params(struct criterion_test_params *crp)
-{
-	cr_free(crp->params);
-}
-
 ParameterizedTestParameters(rig_logs, expect)
 {
-	size_t n = 0;
-	char **names = g_list_dir("tests/golden/rig", ".expect", &n);
-	struct eparam *p = cr_malloc(sizeof(*p) * (n ? n : 1));
-
-	for (size_t i = 0; i < n; i++) {
-		snprintf(p[i].name, sizeof(p[i].name), "%s", names[i]);
-		free(names[i]);
-	}
-	free(names);
-	return cr_make_param_array(struct eparam, p, n, free_params);
+	return g_name_params("tests/golden/rig", ".expect");
 }
 
 /* One directive, split into words. */
@@ -261,9 +241,9 @@ static void check_cmds(const char *cap, const char *name, struct line *cmds, siz
 	}
 }
 
-ParameterizedTest(struct eparam *p, rig_logs, expect)
+ParameterizedTest(struct g_name_param *p, rig_logs, expect)
 {
-	char rel[256], buf[1024];
+	char buf[1024];
 	struct line *lines = NULL, *cmds = NULL;
 	size_t nlines = 0, ncmds = 0, checked = 0;
 	char *files[8];
@@ -273,10 +253,7 @@ ParameterizedTest(struct eparam *p, rig_logs, expect)
 	FILE *fp;
 	char *path;
 
-	snprintf(rel, sizeof(rel), "tests/golden/rig/%s", p->name);
-	path = g_src_path(rel);
-	fp = fopen(path, "r");
-	cr_assert(fp, "%s", path);
+	fp = g_open("tests/golden/rig", p->name, &path);
 	while (fgets(buf, sizeof(buf), fp)) {
 		struct line l = { .no = ++no };
 		char *save = NULL, *copy;

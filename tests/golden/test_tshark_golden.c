@@ -1,8 +1,6 @@
 /* test_tshark_golden.c - every BOT/UAS command tshark decodes in the samples and the shared captures: same frame, opcode, tag, status and sense from the decoder. */
 #include "golden.h"
 
-#include <criterion/parameterized.h>
-
 /*
  * The references are the .tsv files in tests/golden/tshark, written by
  * tests/golden/record-tshark.sh (its header says what each column is and
@@ -31,27 +29,9 @@ static bool extra_ok(const char *golden, uint64_t frame)
 	return false;
 }
 
-struct gparam {
-	char name[128];
-};
-
-static void free_params(struct criterion_test_params *crp)
-{
-	cr_free(crp->params);
-}
-
 ParameterizedTestParameters(tshark_golden, capture)
 {
-	size_t n = 0;
-	char **names = g_list_dir("tests/golden/tshark", ".tsv", &n);
-	struct gparam *p = cr_malloc(sizeof(*p) * (n ? n : 1));
-
-	for (size_t i = 0; i < n; i++) {
-		snprintf(p[i].name, sizeof(p[i].name), "%s", names[i]);
-		free(names[i]);
-	}
-	free(names);
-	return cr_make_param_array(struct gparam, p, n, free_params);
+	return g_name_params("tests/golden/tshark", ".tsv");
 }
 
 /* Columns of a golden line (see record-tshark.sh). */
@@ -128,19 +108,16 @@ static void check_line(const char *g, const struct gcol *col, char **f)
 	}
 }
 
-ParameterizedTest(struct gparam *p, tshark_golden, capture)
+ParameterizedTest(struct g_name_param *p, tshark_golden, capture)
 {
-	char rel[256], line[1024], *subject;
+	char line[1024], *subject;
 	uint64_t *frames = NULL;
 	size_t nframes = 0;
 	struct gcol col;
 	FILE *fp;
 	char *path;
 
-	snprintf(rel, sizeof(rel), "tests/golden/tshark/%s", p->name);
-	path = g_src_path(rel);
-	fp = fopen(path, "r");
-	cr_assert(fp, "%s", path);
+	fp = g_open("tests/golden/tshark", p->name, &path);
 	subject = g_golden_subject(fp, p->name);
 	if (!g_decode(subject, &col)) {
 		fclose(fp);
