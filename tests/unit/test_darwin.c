@@ -351,30 +351,12 @@ Test(ioreturn, writer_picks_a_code_for_linux_statuses)
 
 /* ---- damaged input ---- */
 
+/* One good bulk record, then the damaged packet: the good one is delivered first. */
 static void expect_damage(const uint8_t *bad, uint32_t len, uint32_t orig, const char *what)
 {
 	struct usb_event good = mac('C', USB_XFER_BULK, 0x81, 1, 0, 2, "ok", 2);
-	struct strbuf p1 = STRBUF_INIT, sb;
-	const uint8_t *pkts[2];
-	uint32_t lens[2], origs[2];
-	struct rec_list l;
 
-	origs[0] = usbw_darwin(&p1, &good);
-	pkts[0] = (const uint8_t *)p1.buf;
-	lens[0] = (uint32_t)p1.len;
-	pkts[1] = bad;
-	lens[1] = len;
-	origs[1] = orig;
-	build_raw(&sb, pkts, lens, origs, 2);
-	cr_assert_eq(read_all_sb(&sb, &l), 0);
-	cr_assert_eq(l.rc, -1, "damage not reported: %s", what);
-	cr_assert_eq(l.n, 1, "the good record comes first");
-	cr_assert_eq(l.err.frame, 2);
-	cr_assert_eq(l.err.offset, 24 + 16 + p1.len);
-	cr_assert(strstr(errtext(&l.err), what), "%s", errtext(&l.err));
-	rec_list_free(&l);
-	sb_release(&sb);
-	sb_release(&p1);
+	expect_damage_after(LINKTYPE_USB_DARWIN, false, &good, bad, len, orig, what);
 }
 
 static size_t bulk_pkt(uint8_t *buf, const void *data, uint32_t n)

@@ -168,6 +168,35 @@ static inline void build_pcap_raw(struct strbuf *sb, int linktype, bool ns, cons
 		pcapw_record(sb, (int64_t)i * 1000, pkts[i], lens[i], origs ? origs[i] : lens[i], false, ns);
 }
 
+/* A pcap file of linktype holding the event good, then the packet bad (len
+ * bytes here of orig): the reader must deliver the good record, then fail
+ * at frame 2, at the bad record's offset, with a message containing what. */
+static inline void expect_damage_after(int linktype, bool ns, const struct usb_event *good, const uint8_t *bad,
+				       uint32_t len, uint32_t orig, const char *what)
+{
+	struct strbuf p1 = STRBUF_INIT, sb;
+	const uint8_t *pkts[2];
+	uint32_t lens[2], origs[2];
+	struct rec_list l;
+
+	origs[0] = usb_packet(&p1, linktype, good, false);
+	pkts[0] = (const uint8_t *)p1.buf;
+	lens[0] = (uint32_t)p1.len;
+	pkts[1] = bad;
+	lens[1] = len;
+	origs[1] = orig;
+	build_pcap_raw(&sb, linktype, ns, pkts, lens, origs, 2);
+	cr_assert_eq(read_all_sb(&sb, &l), 0);
+	cr_assert_eq(l.rc, -1, "damage not reported: %s", what);
+	cr_assert_eq(l.n, 1, "the good record comes first");
+	cr_assert_eq(l.err.frame, 2);
+	cr_assert_eq(l.err.offset, 24 + 16 + p1.len, "offset of the damaged record");
+	cr_assert(strstr(errtext(&l.err), what), "%s", errtext(&l.err));
+	rec_list_free(&l);
+	sb_release(&sb);
+	sb_release(&p1);
+}
+
 /* An hci_record with the common fields set. */
 static inline struct hci_record mk_hci(uint8_t type, uint8_t dir, uint32_t orig_type, const void *data, uint32_t len,
 				       int64_t ts_ns)
