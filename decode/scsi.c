@@ -95,19 +95,6 @@ static uint8_t group_len(uint8_t opcode)
 	}
 }
 
-/* Big-endian field of 1-8 bytes; false if it does not fit. */
-static bool rd_be(const uint8_t *b, size_t len, size_t off, size_t size, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (size == 0 || size > 8 || !bytes_fit(len, off, size))
-		return false;
-	for (size_t i = 0; i < size; i++)
-		v = v << 8 | b[off + i];
-	*out = v;
-	return true;
-}
-
 static bool rd_bit(const uint8_t *b, size_t len, size_t off, uint8_t mask)
 {
 	uint8_t v = 0;
@@ -119,7 +106,7 @@ static bool rd_bit(const uint8_t *b, size_t len, size_t off, uint8_t mask)
 static void set_lba(struct cdb_info *ci, const uint8_t *c, size_t len, size_t off, size_t size)
 {
 	uint64_t v;
-	if (rd_be(c, len, off, size, &v)) {
+	if (get_be_n(c, len, off, size, &v)) {
 		ci->has_lba = true;
 		ci->lba = v;
 	}
@@ -128,7 +115,7 @@ static void set_lba(struct cdb_info *ci, const uint8_t *c, size_t len, size_t of
 static void set_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, size_t off, size_t size)
 {
 	uint64_t v;
-	if (rd_be(c, len, off, size, &v)) {
+	if (get_be_n(c, len, off, size, &v)) {
 		ci->has_blocks = true;
 		ci->blocks = (uint32_t)v;
 		ci->xfer_blocks = (uint32_t)v;
@@ -159,7 +146,7 @@ static void set_lba_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, en
 static void set_bytes(struct cdb_info *ci, const uint8_t *c, size_t len, size_t off, size_t size)
 {
 	uint64_t v;
-	if (rd_be(c, len, off, size, &v)) {
+	if (get_be_n(c, len, off, size, &v)) {
 		ci->has_bytes = true;
 		ci->bytes = (uint32_t)v;
 	}
@@ -211,9 +198,9 @@ static void decode_ata(struct cdb_info *ci, const uint8_t *c, size_t len, bool s
 	set_dir(ci, (b2 & 0x08) ? SCSI_DIR_IN : SCSI_DIR_OUT);
 	/* T_LENGTH: 1 = FEATURES, 2 = COUNT, 3 = STPSIU (length not in the CDB). */
 	if ((b2 & 3) == 1)
-		have_n = sixteen ? rd_be(c, len, extend ? 3 : 4, extend ? 2 : 1, &n) : rd_be(c, len, 3, 1, &n);
+		have_n = sixteen ? get_be_n(c, len, extend ? 3 : 4, extend ? 2 : 1, &n) : get_be_n(c, len, 3, 1, &n);
 	else if ((b2 & 3) == 2)
-		have_n = sixteen ? rd_be(c, len, extend ? 5 : 6, extend ? 2 : 1, &n) : rd_be(c, len, 4, 1, &n);
+		have_n = sixteen ? get_be_n(c, len, extend ? 5 : 6, extend ? 2 : 1, &n) : get_be_n(c, len, 4, 1, &n);
 	if (have_n && n) {
 		if (!(b2 & 0x04)) {               /* BYT_BLOK 0: bytes */
 			ci->has_bytes = true;
@@ -244,7 +231,7 @@ static void decode_ata(struct cdb_info *ci, const uint8_t *c, size_t len, bool s
 		}
 	} else {
 		uint64_t low;
-		if ((have_lba = rd_be(c, len, 5, 1, &low))) {
+		if ((have_lba = get_be_n(c, len, 5, 1, &low))) {
 			uint8_t m = 0, h = 0;
 			have_lba = get_u8(c, len, 6, &m) && get_u8(c, len, 7, &h);
 			lba = low | (uint64_t)m << 8 | (uint64_t)h << 16;
@@ -451,14 +438,14 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 			ci->buffer_mode = b & 0x1f;
 		if (get_u8(c, len, 2, &b))
 			ci->buffer_id = b;
-		if (rd_be(c, len, 3, 3, &v))
+		if (get_be_n(c, len, 3, 3, &v))
 			ci->buffer_offset = (uint32_t)v;
 		set_bytes(ci, c, len, 6, 3);
 		break;
 	case L_RDBUF16:
 		if (get_u8(c, len, 1, &b))
 			ci->buffer_mode = b & 0x1f;
-		if (rd_be(c, len, 2, 8, &v))
+		if (get_be_n(c, len, 2, 8, &v))
 			ci->buffer_offset = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 		set_bytes(ci, c, len, 10, 4);
 		if (get_u8(c, len, 14, &b))
@@ -468,7 +455,7 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 	case L_SECOUT:
 		if (get_u8(c, len, 1, &b))
 			ci->page = b;
-		if (rd_be(c, len, 6, 4, &v)) {
+		if (get_be_n(c, len, 6, 4, &v)) {
 			if (!rd_bit(c, len, 4, 0x80)) {
 				ci->has_bytes = true;
 				ci->bytes = (uint32_t)v;
@@ -687,7 +674,7 @@ static void fld(struct dv *d, const char *name, size_t off, size_t size, const c
 {
 	uint64_t v;
 
-	if (rd_be(d->c, d->len, off, size, &v))
+	if (get_be_n(d->c, d->len, off, size, &v))
 		line(d, "%s: %" PRIu64 "%s%s", name, v, unit ? " " : "", unit ? unit : "");
 	else
 		line(d, "%s: (not in the CDB)", name);

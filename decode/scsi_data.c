@@ -31,22 +31,10 @@ struct dd {
 /* One line of the view: the indent, the text (cut to 319 bytes), a newline. */
 #define line(d, ...) sb_addline((d)->sb, (d)->ind, 320, __VA_ARGS__)
 
-static bool rd_be(const uint8_t *b, size_t len, size_t off, size_t size, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (size == 0 || size > 8 || !bytes_fit(len, off, size))
-		return false;
-	for (size_t i = 0; i < size; i++)
-		v = v << 8 | b[off + i];
-	*out = v;
-	return true;
-}
-
 /* Read a field for printing; a missing one marks the payload truncated. */
 static bool fget(struct dd *d, const uint8_t *b, size_t len, size_t off, size_t size, uint64_t *v)
 {
-	if (rd_be(b, len, off, size, v))
+	if (get_be_n(b, len, off, size, v))
 		return true;
 	d->truncated = true;
 	return false;

@@ -70,6 +70,19 @@ static inline bool get_be64(const uint8_t *b, size_t len, size_t off, uint64_t *
 	return true;
 }
 
+/* A big-endian field of 1 to 8 bytes (SCSI CDB and parameter fields come
+ * in every width); false if size is out of range or the field does not fit. */
+static inline bool get_be_n(const uint8_t *b, size_t len, size_t off, size_t size, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (size == 0 || size > 8 || !bytes_fit(len, off, size)) return false;
+	for (size_t i = 0; i < size; i++)
+		v = v << 8 | b[off + i];
+	*out = v;
+	return true;
+}
+
 /* Byte-order-selectable reads, for formats that come in both orders. */
 static inline bool get_u16(const uint8_t *b, size_t len, size_t off, bool be, uint16_t *out)
 {

@@ -26,6 +26,21 @@ Test(bytes, get_refuses_reads_past_the_end)
 	cr_assert_not(get_le16(b, 5, SIZE_MAX, &v16), "offset overflow is caught");
 }
 
+Test(bytes, get_be_n_reads_every_width)
+{
+	const uint8_t b[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	uint64_t v = 77;
+
+	cr_assert(get_be_n(b, 9, 2, 3, &v));
+	cr_assert_eq(v, 0x030405u);
+	cr_assert(get_be_n(b, 9, 1, 8, &v));
+	cr_assert_eq(v, 0x0203040506070809ull);
+	cr_assert_not(get_be_n(b, 9, 0, 9, &v), "more than 8 bytes");
+	cr_assert_not(get_be_n(b, 9, 0, 0, &v), "no bytes");
+	cr_assert_not(get_be_n(b, 9, 7, 3, &v));
+	cr_assert_eq(v, 0x0203040506070809ull, "a failed read leaves the output alone");
+}
+
 Test(bytes, cursor_is_sticky_after_an_overread)
 {
 	const uint8_t b[6] = { 0x34, 0x12, 0xaa, 0xbb, 0xcc, 0xdd };
