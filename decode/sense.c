@@ -266,6 +266,18 @@ static void describe_sks(struct sv *d, uint8_t key, const uint8_t s[3])
 	}
 }
 
+/* The sense-key specific field inside a descriptor: two spaces deeper. */
+static void describe_sks_indented(struct sv *d, uint8_t key, const uint8_t s[3])
+{
+	struct strbuf ind2 = STRBUF_INIT;
+	struct sv sub = { d->sb, NULL };
+
+	sb_addf(&ind2, "%s  ", d->ind);
+	sub.ind = ind2.buf;
+	describe_sks(&sub, key, s);
+	sb_release(&ind2);
+}
+
 static void describe_asc(struct sv *d, const uint8_t *buf, size_t len)
 {
 	uint8_t asc, ascq;
@@ -335,14 +347,8 @@ static void describe_descriptor(struct sv *d, uint8_t key, const uint8_t *p, siz
 			line(d, "  COMMAND-SPECIFIC INFORMATION: 0x%016" PRIx64, u64);
 		break;
 	case 0x02:
-		if (n >= 7) {
-			struct sv sub = { d->sb, d->ind };
-			struct strbuf ind2 = STRBUF_INIT;
-			sb_addf(&ind2, "%s  ", d->ind);
-			sub.ind = ind2.buf;
-			describe_sks(&sub, key, p + 4);
-			sb_release(&ind2);
-		}
+		if (n >= 7)
+			describe_sks_indented(d, key, p + 4);
 		break;
 	case 0x03:
 		if (n >= 4)
@@ -385,14 +391,7 @@ static void describe_descriptor(struct sv *d, uint8_t key, const uint8_t *p, siz
 	case 0x0D:
 		if (n >= 8) {
 			line(d, "  VALID: %u, ILI: %u", p[2] >> 7, (p[2] >> 5) & 1);
-			{
-				struct sv sub = { d->sb, d->ind };
-				struct strbuf ind2 = STRBUF_INIT;
-				sb_addf(&ind2, "%s  ", d->ind);
-				sub.ind = ind2.buf;
-				describe_sks(&sub, key, p + 4);
-				sb_release(&ind2);
-			}
+			describe_sks_indented(d, key, p + 4);
 			line(d, "  FIELD REPLACEABLE UNIT CODE: 0x%02x", p[7]);
 		}
 		if (get_be64(p, n, 8, &u64))
