@@ -365,17 +365,8 @@ static void put_be32(struct strbuf *sb, size_t off, uint32_t v)
 static void expect_error(struct strbuf *sb, size_t good, uint64_t frame, uint64_t off, const char *msg)
 {
 	struct rec_list l;
-	char where[64];
 
-	cr_assert_eq(read_all_sb(sb, &l), 0, "%s", errtext(&l.err));
-	cr_assert_eq(l.rc, -1, "reading must fail");
-	cr_assert_eq(l.n, good, "the %zu records before the damage are delivered (got %zu)", good, l.n);
-	cr_assert_eq(l.err.frame, frame, "%s", errtext(&l.err));
-	cr_assert_eq(l.err.offset, off, "%s", errtext(&l.err));
-	snprintf(where, sizeof(where), "frame %llu (offset %llu)", (unsigned long long)frame,
-		 (unsigned long long)off);
-	cr_assert(strstr(errtext(&l.err), where), "%s", errtext(&l.err));
-	cr_assert(strstr(errtext(&l.err), msg), "expected \"%s\" in: %s", msg, errtext(&l.err));
+	read_damaged(sb, good, frame, off, msg, &l);
 	rec_list_free(&l);
 }
 

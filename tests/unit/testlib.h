@@ -85,6 +85,24 @@ static inline int read_all_sb(const struct strbuf *sb, struct rec_list *l)
 	return read_all_mem(sb->buf, sb->len, l);
 }
 
+/* Read sb, damaged after its first `good` records: they are delivered, then
+ * the error names frame and offset (in its text too) and contains msg.  l
+ * keeps what was read, for more checks (rec_list_free it). */
+static inline void read_damaged(const struct strbuf *sb, size_t good, uint64_t frame, uint64_t off, const char *msg,
+				struct rec_list *l)
+{
+	char where[64];
+
+	cr_assert_eq(read_all_sb(sb, l), 0, "%s", errtext(&l->err));
+	cr_assert_eq(l->rc, -1, "reading must fail");
+	cr_assert_eq(l->n, good, "the %zu records before the damage are delivered (got %zu)", good, l->n);
+	cr_assert_eq(l->err.frame, frame, "%s", errtext(&l->err));
+	cr_assert_eq(l->err.offset, off, "%s", errtext(&l->err));
+	snprintf(where, sizeof(where), "frame %llu (offset %llu)", (unsigned long long)frame, (unsigned long long)off);
+	cr_assert(strstr(errtext(&l->err), where), "%s", errtext(&l->err));
+	cr_assert(strstr(errtext(&l->err), msg), "expected \"%s\" in: %s", msg, errtext(&l->err));
+}
+
 /* Read sb, which must hold exactly n records of linktype and end cleanly. */
 static inline void read_all_ok(const struct strbuf *sb, struct rec_list *l, size_t n, int linktype)
 {
