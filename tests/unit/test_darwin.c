@@ -464,6 +464,27 @@ Test(darwin_real, sandisk_uas_command_iu)
  * takes every Darwin record for a response in usb.src, so the request
  * type is compared instead.)
  */
+static void check_darwin_frame(const char *f, const struct usb_event *e, const struct tshark_row *r)
+{
+	static const uint8_t xfer_of[4] = { USB_XFER_CONTROL, USB_XFER_ISO, USB_XFER_BULK, USB_XFER_INTR };
+	unsigned long long fr = e->frame, eptype = tsv_num(r, 8, 0xff), speed = tsv_num(r, 9, 0xff);
+
+	cr_assert_eq(e->urb_id, tsv_num(r, 1, 0), "%s frame %llu: io id", f, fr);
+	cr_assert_eq(e->orig_status, tsv_num(r, 2, 0), "%s frame %llu: status", f, fr);
+	cr_assert_eq(e->endpoint, tsv_num(r, 3, 0), "%s frame %llu: endpoint", f, fr);
+	cr_assert_eq(e->device, tsv_num(r, 4, 0), "%s frame %llu: device", f, fr);
+	cr_assert_eq(e->type == USB_EV_SUBMIT ? 0 : 1, tsv_num(r, 5, 0), "%s frame %llu: request", f, fr);
+	cr_assert_eq(e->location_id, tsv_num(r, 6, 0), "%s frame %llu: location", f, fr);
+	cr_assert_eq(e->bus, tsv_num(r, 6, 0) >> 24);
+	cr_assert_eq(e->length, tsv_num(r, 7, 0), "%s frame %llu: io length", f, fr);
+	cr_assert_eq(e->xfer, eptype < 4 ? xfer_of[eptype] : USB_XFER_UNKNOWN, "%s frame %llu: type", f, fr);
+	cr_assert_eq(e->speed, speed < 5 ? speed + 1 : USB_SPEED_UNKNOWN, "%s frame %llu: speed", f, fr);
+	if (e->type == USB_EV_COMPLETE)
+		cr_assert_eq(e->status, ioreturn_to_errno(e->orig_status));
+	else if (e->orig_status == 0)
+		cr_assert_eq(e->status, -115);
+}
+
 Test(darwin_real, every_file_matches_tshark)
 {
 	static const char *const fields[] = {
@@ -471,62 +492,6 @@ Test(darwin_real, every_file_matches_tshark)
 		"usb.darwin.device_address", "usb.darwin.request_type", "usb.darwin.location_id",
 		"usb.darwin.io_len", "usb.darwin.endpoint_type", "usb.darwin_device_speed",
 	};
-	static const uint8_t xfer_of[4] = { USB_XFER_CONTROL, USB_XFER_ISO, USB_XFER_BULK, USB_XFER_INTR };
-	char *dir = shared_captures_dir();
-	char **files;
-	size_t compared = 0;
 
-	if (!dir)
-		cr_skip_test("top_srcdir is not set: no ../shared/captures to compare");
-	if (!on_path("tshark"))
-		cr_skip_test("tshark is not on PATH: Darwin files not compared with Wireshark");
-	files = list_files(dir);
-	if (!files)
-		cr_skip_test("no captures under %s", dir);
-	for (char **f = files; *f; f++) {
-		struct usb_event *ev;
-		struct tshark_row *rows;
-		struct error err;
-		char *line;
-		size_t n, nrows;
-		int rc;
-
-		if (file_linktype(*f) != LINKTYPE_USB_DARWIN)
-			continue;
-		ev = file_events(*f, &n, &rc, &err);
-		cr_assert_eq(rc, 0, "%s: %s", *f, errtext(&err));
-		rows = tshark_fields(*f, fields, 10, &nrows, &line);
-		cr_assert_eq(n, nrows, "%s: %zu events, tshark %zu frames", *f, n, nrows);
-		for (size_t i = 0; i < n; i++) {
-			const struct usb_event *e = &ev[i];
-			const struct tshark_row *r = &rows[i];
-			unsigned long long fr = e->frame, eptype = tsv_num(r, 8, 0xff), speed = tsv_num(r, 9, 0xff);
-
-			cr_assert_eq(e->frame, tsv_num(r, 0, 0), "%s: frame %zu", *f, i + 1);
-			cr_assert_eq(e->urb_id, tsv_num(r, 1, 0), "%s frame %llu: io id", *f, fr);
-			cr_assert_eq(e->orig_status, tsv_num(r, 2, 0), "%s frame %llu: status", *f, fr);
-			cr_assert_eq(e->endpoint, tsv_num(r, 3, 0), "%s frame %llu: endpoint", *f, fr);
-			cr_assert_eq(e->device, tsv_num(r, 4, 0), "%s frame %llu: device", *f, fr);
-			cr_assert_eq(e->type == USB_EV_SUBMIT ? 0 : 1, tsv_num(r, 5, 0), "%s frame %llu: request", *f, fr);
-			cr_assert_eq(e->location_id, tsv_num(r, 6, 0), "%s frame %llu: location", *f, fr);
-			cr_assert_eq(e->bus, tsv_num(r, 6, 0) >> 24);
-			cr_assert_eq(e->length, tsv_num(r, 7, 0), "%s frame %llu: io length", *f, fr);
-			cr_assert_eq(e->xfer, eptype < 4 ? xfer_of[eptype] : USB_XFER_UNKNOWN, "%s frame %llu: type", *f, fr);
-			cr_assert_eq(e->speed, speed < 5 ? speed + 1 : USB_SPEED_UNKNOWN, "%s frame %llu: speed", *f, fr);
-			if (e->type == USB_EV_COMPLETE)
-				cr_assert_eq(e->status, ioreturn_to_errno(e->orig_status));
-			else if (e->orig_status == 0)
-				cr_assert_eq(e->status, -115);
-		}
-		compared++;
-		tshark_free(rows, nrows, line);
-		free(ev);
-	}
-	for (char **f = files; *f; f++)
-		free(*f);
-	free(files);
-	free(dir);
-	if (!compared)
-		cr_skip_test("no USB_DARWIN (link type 266) capture under ../shared/captures");
-	cr_log_info("compared %zu Darwin files with tshark", compared);
+	compare_with_tshark(LINKTYPE_USB_DARWIN, "Darwin", fields, 10, check_darwin_frame);
 }

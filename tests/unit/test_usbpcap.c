@@ -613,6 +613,30 @@ Test(usbpcap_real, irp_status_junk_on_submit)
  * URB function, control stage, dataLength, the info bit, and whether
  * Wireshark took the record for a request (usb.src == "host").
  */
+static void check_usbpcap_frame(const char *f, const struct usb_event *e, const struct tshark_row *r)
+{
+	unsigned long long fr = e->frame;
+	uint32_t dlen = e->data_len + (e->has_setup ? 8 : 0);
+
+	cr_assert_eq(e->urb_id, tsv_num(r, 1, 0), "%s frame %llu: irp id", f, fr);
+	cr_assert_eq(e->orig_status, tsv_num(r, 2, 0), "%s frame %llu: status", f, fr);
+	cr_assert_eq(e->endpoint, tsv_num(r, 3, 0), "%s frame %llu: endpoint", f, fr);
+	cr_assert_eq(e->device, tsv_num(r, 4, 0), "%s frame %llu: device", f, fr);
+	cr_assert_eq(e->bus, tsv_num(r, 5, 0), "%s frame %llu: bus", f, fr);
+	cr_assert_eq(e->type == USB_EV_SUBMIT, strcmp(r->f[6], "host") == 0, "%s frame %llu: submit/complete", f, fr);
+	cr_assert_eq(e->irp_info & 1, tsv_num(r, 7, 0), "%s frame %llu: info", f, fr);
+	cr_assert_eq(e->urb_function, tsv_num(r, 9, 0), "%s frame %llu: function", f, fr);
+	if (e->xfer == USB_XFER_IRP_INFO)
+		cr_assert_eq(tsv_num(r, 8, 0), 0xfe);
+	else if (e->xfer == USB_XFER_UNKNOWN)
+		cr_assert_eq(tsv_num(r, 8, 0), 0xff);
+	else
+		cr_assert_eq(e->xfer, tsv_num(r, 8, 0), "%s frame %llu: transfer type", f, fr);
+	cr_assert_eq(e->ctrl_stage, tsv_num(r, 10, USB_STAGE_NONE), "%s frame %llu: stage", f, fr);
+	cr_assert_eq(dlen, tsv_num(r, 11, 0), "%s frame %llu: dataLength", f, fr);
+	cr_assert_eq(e->status, e->type == USB_EV_SUBMIT ? -115 : usbd_status_to_errno(e->orig_status));
+}
+
 Test(usbpcap_real, every_file_matches_tshark)
 {
 	static const char *const fields[] = {
@@ -620,67 +644,6 @@ Test(usbpcap_real, every_file_matches_tshark)
 		"usb.bus_id", "usb.src", "usb.irp_info.direction", "usb.transfer_type", "usb.function",
 		"usb.control_stage", "usb.data_len",
 	};
-	char *dir = shared_captures_dir();
-	char **files;
-	size_t compared = 0;
 
-	if (!dir)
-		cr_skip_test("top_srcdir is not set: no ../shared/captures to compare");
-	if (!on_path("tshark"))
-		cr_skip_test("tshark is not on PATH: USBPcap files not compared with Wireshark");
-	files = list_files(dir);
-	if (!files)
-		cr_skip_test("no captures under %s", dir);
-	for (char **f = files; *f; f++) {
-		struct usb_event *ev;
-		struct tshark_row *rows;
-		struct error err;
-		char *line;
-		size_t n, nrows;
-		int rc;
-
-		if (file_linktype(*f) != LINKTYPE_USBPCAP)
-			continue;
-		ev = file_events(*f, &n, &rc, &err);
-		cr_assert_eq(rc, 0, "%s: %s", *f, errtext(&err));
-		rows = tshark_fields(*f, fields, 12, &nrows, &line);
-		cr_assert_eq(n, nrows, "%s: %zu events, tshark %zu frames", *f, n, nrows);
-		for (size_t i = 0; i < n; i++) {
-			const struct usb_event *e = &ev[i];
-			const struct tshark_row *r = &rows[i];
-			uint32_t dlen = e->data_len + (e->has_setup ? 8 : 0);
-
-			cr_assert_eq(e->frame, tsv_num(r, 0, 0), "%s: frame %zu", *f, i + 1);
-			cr_assert_eq(e->urb_id, tsv_num(r, 1, 0), "%s frame %llu: irp id", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->orig_status, tsv_num(r, 2, 0), "%s frame %llu: status", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->endpoint, tsv_num(r, 3, 0), "%s frame %llu: endpoint", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->device, tsv_num(r, 4, 0), "%s frame %llu: device", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->bus, tsv_num(r, 5, 0), "%s frame %llu: bus", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->type == USB_EV_SUBMIT, strcmp(r->f[6], "host") == 0,
-				     "%s frame %llu: submit/complete", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->irp_info & 1, tsv_num(r, 7, 0), "%s frame %llu: info", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->urb_function, tsv_num(r, 9, 0), "%s frame %llu: function", *f, (unsigned long long)e->frame);
-			if (e->xfer == USB_XFER_IRP_INFO)
-				cr_assert_eq(tsv_num(r, 8, 0), 0xfe);
-			else if (e->xfer == USB_XFER_UNKNOWN)
-				cr_assert_eq(tsv_num(r, 8, 0), 0xff);
-			else
-				cr_assert_eq(e->xfer, tsv_num(r, 8, 0), "%s frame %llu: transfer type", *f,
-					     (unsigned long long)e->frame);
-			cr_assert_eq(e->ctrl_stage, tsv_num(r, 10, USB_STAGE_NONE), "%s frame %llu: stage", *f,
-				     (unsigned long long)e->frame);
-			cr_assert_eq(dlen, tsv_num(r, 11, 0), "%s frame %llu: dataLength", *f, (unsigned long long)e->frame);
-			cr_assert_eq(e->status, e->type == USB_EV_SUBMIT ? -115 : usbd_status_to_errno(e->orig_status));
-		}
-		compared++;
-		tshark_free(rows, nrows, line);
-		free(ev);
-	}
-	for (char **f = files; *f; f++)
-		free(*f);
-	free(files);
-	free(dir);
-	if (!compared)
-		cr_skip_test("no USBPcap (link type 249) capture under ../shared/captures");
-	cr_log_info("compared %zu USBPcap files with tshark", compared);
+	compare_with_tshark(LINKTYPE_USBPCAP, "USBPcap", fields, 12, check_usbpcap_frame);
 }

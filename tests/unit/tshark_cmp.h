@@ -155,4 +155,59 @@ static inline unsigned long long tsv_num(const struct tshark_row *r, int i, unsi
 	return strtoull(r->f[i], NULL, 0);
 }
 
+/* Checks one event against tshark's row for the same frame. */
+typedef void (*tshark_check_fn)(const char *file, const struct usb_event *e, const struct tshark_row *r);
+
+/*
+ * Every capture of linktype under ../shared/captures, event by event,
+ * against tshark's fields (the first must be frame.number): the same
+ * number of frames, the same frame numbers, and check() for the rest.
+ * Skipped when top_srcdir is unset, tshark is not on PATH or there is no
+ * such capture; `what` names the format in those messages.
+ */
+static inline void compare_with_tshark(int linktype, const char *what, const char *const *fields, int nfields,
+				       tshark_check_fn check)
+{
+	char *dir = shared_captures_dir();
+	char **files;
+	size_t compared = 0;
+
+	if (!dir)
+		cr_skip_test("top_srcdir is not set: no ../shared/captures to compare");
+	if (!on_path("tshark"))
+		cr_skip_test("tshark is not on PATH: %s files not compared with Wireshark", what);
+	files = list_files(dir);
+	if (!files)
+		cr_skip_test("no captures under %s", dir);
+	for (char **f = files; *f; f++) {
+		struct usb_event *ev;
+		struct tshark_row *rows;
+		struct error err;
+		char *line;
+		size_t n, nrows;
+		int rc;
+
+		if (file_linktype(*f) != linktype)
+			continue;
+		ev = file_events(*f, &n, &rc, &err);
+		cr_assert_eq(rc, 0, "%s: %s", *f, errtext(&err));
+		rows = tshark_fields(*f, fields, nfields, &nrows, &line);
+		cr_assert_eq(n, nrows, "%s: %zu events, tshark %zu frames", *f, n, nrows);
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(ev[i].frame, tsv_num(&rows[i], 0, 0), "%s: frame %zu", *f, i + 1);
+			check(*f, &ev[i], &rows[i]);
+		}
+		compared++;
+		tshark_free(rows, nrows, line);
+		free(ev);
+	}
+	for (char **f = files; *f; f++)
+		free(*f);
+	free(files);
+	free(dir);
+	if (!compared)
+		cr_skip_test("no %s (link type %d) capture under ../shared/captures", what, linktype);
+	cr_log_info("compared %zu %s files with tshark", compared, what);
+}
+
 #endif
