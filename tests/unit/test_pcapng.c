@@ -136,34 +136,8 @@ static void collect(next_fn next, void *src, struct rec_list *l)
 	struct cap_record r;
 	int rc;
 
-	while ((rc = next(src, &r, &l->err)) > 0) {
-		const uint8_t **dp;
-		uint32_t caplen, ndesc = 0;
-		uint8_t *copy;
-
-		l->recs = realloc(l->recs, (l->n + 1) * sizeof(*l->recs));
-		l->data = realloc(l->data, (l->n + 1) * sizeof(*l->data));
-		cr_assert(l->recs && l->data);
-		if (r.kind == CAP_REC_USB) {
-			dp = &r.u.usb.data;
-			caplen = r.u.usb.caplen;
-			ndesc = r.u.usb.iso ? r.u.usb.iso_ndesc : 0;
-		} else {
-			dp = &r.u.hci.data;
-			caplen = r.u.hci.caplen;
-		}
-		copy = malloc(ndesc * sizeof(struct usb_iso_desc) + caplen + 1);
-		cr_assert(copy);
-		if (ndesc) {
-			memcpy(copy, r.u.usb.iso, ndesc * sizeof(struct usb_iso_desc));
-			r.u.usb.iso = (const struct usb_iso_desc *)copy;
-		}
-		if (caplen)
-			memcpy(copy + ndesc * sizeof(struct usb_iso_desc), *dp, caplen);
-		*dp = copy + ndesc * sizeof(struct usb_iso_desc);
-		l->data[l->n] = copy;
-		l->recs[l->n++] = r;
-	}
+	while ((rc = next(src, &r, &l->err)) > 0)
+		rec_list_add(l, r, true);
 	l->rc = rc;
 }
 

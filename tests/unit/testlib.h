@@ -39,6 +39,40 @@ static inline void rec_list_free(struct rec_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Append a copy of r to l: its data, and its iso descriptors when keep_iso
+ * (else iso is NULL), in one allocation (descriptors first, then data). */
+static inline void rec_list_add(struct rec_list *l, struct cap_record r, bool keep_iso)
+{
+	const uint8_t **dp;
+	uint32_t caplen, ndesc = 0;
+	uint8_t *copy;
+
+	l->recs = realloc(l->recs, (l->n + 1) * sizeof(*l->recs));
+	l->data = realloc(l->data, (l->n + 1) * sizeof(*l->data));
+	cr_assert(l->recs && l->data);
+	if (r.kind == CAP_REC_USB) {
+		dp = &r.u.usb.data;
+		caplen = r.u.usb.caplen;
+		if (!keep_iso)
+			r.u.usb.iso = NULL;
+		ndesc = r.u.usb.iso ? r.u.usb.iso_ndesc : 0;
+	} else {
+		dp = &r.u.hci.data;
+		caplen = r.u.hci.caplen;
+	}
+	copy = malloc(ndesc * sizeof(struct usb_iso_desc) + caplen + 1);
+	cr_assert(copy);
+	if (ndesc) {
+		memcpy(copy, r.u.usb.iso, ndesc * sizeof(struct usb_iso_desc));
+		r.u.usb.iso = (const struct usb_iso_desc *)copy;
+	}
+	if (caplen)
+		memcpy(copy + ndesc * sizeof(struct usb_iso_desc), *dp, caplen);
+	*dp = copy + ndesc * sizeof(struct usb_iso_desc);
+	l->data[l->n] = copy;
+	l->recs[l->n++] = r;
+}
+
 /* Open buf as a capture and read it to the end (or the first error).
  * Returns the cap_open result; the list holds what was read. */
 static inline int read_all_mem(const void *buf, size_t len, struct rec_list *l)
@@ -52,26 +86,8 @@ static inline int read_all_mem(const void *buf, size_t len, struct rec_list *l)
 		l->rc = -1;
 		return -1;
 	}
-	while ((rc = cap_next(c, &r, &l->err)) > 0) {
-		const uint8_t **dp;
-		uint32_t caplen;
-		l->recs = realloc(l->recs, (l->n + 1) * sizeof(*l->recs));
-		l->data = realloc(l->data, (l->n + 1) * sizeof(*l->data));
-		cr_assert(l->recs && l->data);
-		if (r.kind == CAP_REC_USB) {
-			dp = &r.u.usb.data;
-			caplen = r.u.usb.caplen;
-			r.u.usb.iso = NULL;   /* not kept */
-		} else {
-			dp = &r.u.hci.data;
-			caplen = r.u.hci.caplen;
-		}
-		l->data[l->n] = malloc(caplen + 1);
-		if (caplen)
-			memcpy(l->data[l->n], *dp, caplen);
-		*dp = l->data[l->n];
-		l->recs[l->n++] = r;
-	}
+	while ((rc = cap_next(c, &r, &l->err)) > 0)
+		rec_list_add(l, r, false);
 	l->rc = rc;
 	l->info = *cap_get_info(c);
 	l->frames = cap_frames_seen(c);
