@@ -128,19 +128,30 @@ static void set_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, size_t
  * (SBC-4, the CDB format table of each of those commands). */
 enum lba_form { FORM10, FORM12, FORM16, FORM32 };
 
+static const struct {
+	uint8_t lba_off, lba_size, len_off, len_size;
+} lba_at[] = {
+	[FORM10] = { 2, 4, 7, 2 },
+	[FORM12] = { 2, 4, 6, 4 },
+	[FORM16] = { 2, 8, 10, 4 },
+	[FORM32] = { 12, 8, 28, 4 },
+};
+
+/* The form of a READ/WRITE, VERIFY, SYNCHRONIZE CACHE or WRITE SAME layout. */
+static enum lba_form lba_form_of(uint8_t layout)
+{
+	switch ((enum cdb_layout)layout) {
+	case L_RW10: case L_VERIFY10: case L_SYNC10: case L_WS10: return FORM10;
+	case L_RW12: case L_VERIFY12: return FORM12;
+	case L_RW16: case L_VERIFY16: case L_SYNC16: case L_WS16: return FORM16;
+	default: return FORM32;
+	}
+}
+
 static void set_lba_blocks(struct cdb_info *ci, const uint8_t *c, size_t len, enum lba_form f)
 {
-	static const struct {
-		uint8_t lba_off, lba_size, len_off, len_size;
-	} at[] = {
-		[FORM10] = { 2, 4, 7, 2 },
-		[FORM12] = { 2, 4, 6, 4 },
-		[FORM16] = { 2, 8, 10, 4 },
-		[FORM32] = { 12, 8, 28, 4 },
-	};
-
-	set_lba(ci, c, len, at[f].lba_off, at[f].lba_size);
-	set_blocks(ci, c, len, at[f].len_off, at[f].len_size);
+	set_lba(ci, c, len, lba_at[f].lba_off, lba_at[f].lba_size);
+	set_blocks(ci, c, len, lba_at[f].len_off, lba_at[f].len_size);
 }
 
 static void set_bytes(struct cdb_info *ci, const uint8_t *c, size_t len, size_t off, size_t size)
@@ -317,12 +328,8 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 			ci->dpo = b & 0x10;
 			ci->fua = b & 0x08;
 		}
-		if (op->layout == L_RW10) {
-			set_lba_blocks(ci, c, len, FORM10);
-		} else if (op->layout == L_RW12) {
-			set_lba_blocks(ci, c, len, FORM12);
-		} else if (op->layout == L_RW16) {
-			set_lba_blocks(ci, c, len, FORM16);
+		if (op->layout == L_RW10 || op->layout == L_RW12 || op->layout == L_RW16) {
+			set_lba_blocks(ci, c, len, lba_form_of(op->layout));
 		} else if (op->layout == L_STREAM16) {
 			set_lba(ci, c, len, 2, 8);
 			set_blocks(ci, c, len, 12, 2);
@@ -340,27 +347,18 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 		set_lba_blocks(ci, c, len, FORM32);
 		break;
 	case L_VERIFY10:
-		set_lba_blocks(ci, c, len, FORM10);
-		decode_verify(ci, c, len, 1);
-		break;
 	case L_VERIFY12:
-		set_lba_blocks(ci, c, len, FORM12);
-		decode_verify(ci, c, len, 1);
-		break;
 	case L_VERIFY16:
-		set_lba_blocks(ci, c, len, FORM16);
-		decode_verify(ci, c, len, 1);
-		break;
 	case L_VERIFY32:
-		set_lba_blocks(ci, c, len, FORM32);
-		decode_verify(ci, c, len, 10);
+		set_lba_blocks(ci, c, len, lba_form_of(op->layout));
+		decode_verify(ci, c, len, op->layout == L_VERIFY32 ? 10 : 1);
 		break;
 	case L_SYNC10:
 	case L_SYNC16:
 		/* LOCK UNLOCK CACHE's bit 1 is LOCK, not IMMED */
 		if (op->opcode != 0x36 && op->opcode != 0x92)
 			ci->immed = rd_bit(c, len, 1, 0x02);
-		set_lba_blocks(ci, c, len, op->layout == L_SYNC10 ? FORM10 : FORM16);
+		set_lba_blocks(ci, c, len, lba_form_of(op->layout));
 		ci->xfer_blocks = 0;
 		break;
 	case L_LBA10:
@@ -372,17 +370,8 @@ static void decode_layout(struct cdb_info *ci, const struct scsi_op *op, const u
 	case L_WS10:
 	case L_WS16:
 	case L_WS32: {
-		bool ndob;
-		if (op->layout == L_WS10) {
-			set_lba_blocks(ci, c, len, FORM10);
-			ndob = false;
-		} else if (op->layout == L_WS16) {
-			set_lba_blocks(ci, c, len, FORM16);
-			ndob = rd_bit(c, len, 1, 0x01);
-		} else {
-			set_lba_blocks(ci, c, len, FORM32);
-			ndob = rd_bit(c, len, 10, 0x01);
-		}
+		bool ndob = op->layout != L_WS10 && rd_bit(c, len, op->layout == L_WS32 ? 10 : 1, 0x01);
+		set_lba_blocks(ci, c, len, lba_form_of(op->layout));
 		ci->xfer_blocks = ndob ? 0 : 1;
 		if (ndob)
 			set_dir(ci, SCSI_DIR_NONE);
@@ -740,6 +729,13 @@ static void describe_ata(struct dv *d, bool sixteen)
 	}
 }
 
+/* LOGICAL BLOCK ADDRESS, then the length field (len_name, in unit) of form f. */
+static void fld_lba_blocks(struct dv *d, enum lba_form f, const char *len_name, const char *unit)
+{
+	fld(d, "LOGICAL BLOCK ADDRESS", lba_at[f].lba_off, lba_at[f].lba_size, NULL);
+	fld(d, len_name, lba_at[f].len_off, lba_at[f].len_size, unit);
+}
+
 static void describe_rw_flags(struct dv *d, size_t off, const char *prot)
 {
 	bits(d, prot, off, 5, 7);
@@ -799,14 +795,9 @@ static void describe_layout(struct dv *d, const struct scsi_op *op, const struct
 			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
 			bits(d, "GROUP NUMBER", 6, 0, 0x3f);
 			fld(d, "TRANSFER LENGTH", 7, 2, "blocks");
-		} else if (op->layout == L_RW12) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
-			fld(d, "TRANSFER LENGTH", 6, 4, "blocks");
-			bits(d, "GROUP NUMBER", 10, 0, 0x3f);
-		} else if (op->layout == L_RW16) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 8, NULL);
-			fld(d, "TRANSFER LENGTH", 10, 4, "blocks");
-			bits(d, "GROUP NUMBER", 14, 0, 0x3f);
+		} else if (op->layout == L_RW12 || op->layout == L_RW16) {
+			fld_lba_blocks(d, lba_form_of(op->layout), "TRANSFER LENGTH", "blocks");
+			bits(d, "GROUP NUMBER", op->layout == L_RW12 ? 10 : 14, 0, 0x3f);
 		} else if (op->layout == L_STREAM16) {
 			fld(d, "LOGICAL BLOCK ADDRESS", 2, 8, NULL);
 			fld(d, op->opcode == 0x9A ? "STR_ID" : "BOUNDARY SIZE", 10, 2, NULL);
@@ -819,8 +810,7 @@ static void describe_layout(struct dv *d, const struct scsi_op *op, const struct
 	case L_RW32:
 		fld(d, "ADDITIONAL CDB LENGTH", 7, 1, NULL);
 		describe_rw_flags(d, 10, ci->dir == SCSI_DIR_IN ? "RDPROTECT" : "WRPROTECT");
-		fld(d, "LOGICAL BLOCK ADDRESS", 12, 8, NULL);
-		fld(d, "TRANSFER LENGTH", 28, 4, "blocks");
+		fld_lba_blocks(d, FORM32, "TRANSFER LENGTH", "blocks");
 		break;
 	case L_VERIFY10:
 	case L_VERIFY12:
@@ -837,19 +827,7 @@ static void describe_layout(struct dv *d, const struct scsi_op *op, const struct
 			line(d, "BYTCHK: %u (%s)", (f >> 1) & 3, bc[(f >> 1) & 3]);
 		else
 			line(d, "BYTCHK: (not in the CDB)");
-		if (op->layout == L_VERIFY10) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
-			fld(d, "VERIFICATION LENGTH", 7, 2, "blocks");
-		} else if (op->layout == L_VERIFY12) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
-			fld(d, "VERIFICATION LENGTH", 6, 4, "blocks");
-		} else if (op->layout == L_VERIFY16) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 8, NULL);
-			fld(d, "VERIFICATION LENGTH", 10, 4, "blocks");
-		} else {
-			fld(d, "LOGICAL BLOCK ADDRESS", 12, 8, NULL);
-			fld(d, "VERIFICATION LENGTH", 28, 4, "blocks");
-		}
+		fld_lba_blocks(d, lba_form_of(op->layout), "VERIFICATION LENGTH", "blocks");
 		break;
 	}
 	case L_SYNC10:
@@ -858,13 +836,7 @@ static void describe_layout(struct dv *d, const struct scsi_op *op, const struct
 			bits(d, "LOCK", 1, 1, 1);
 		else
 			bits(d, "IMMED", 1, 1, 1);
-		if (op->layout == L_SYNC10) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
-			fld(d, "NUMBER OF LOGICAL BLOCKS", 7, 2, NULL);
-		} else {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 8, NULL);
-			fld(d, "NUMBER OF LOGICAL BLOCKS", 10, 4, NULL);
-		}
+		fld_lba_blocks(d, lba_form_of(op->layout), "NUMBER OF LOGICAL BLOCKS", NULL);
 		if (ci->has_blocks && ci->blocks == 0)
 			line(d, "  (0: from the LBA to the last logical block)");
 		break;
@@ -883,16 +855,7 @@ static void describe_layout(struct dv *d, const struct scsi_op *op, const struct
 		bits(d, "UNMAP", fo, 3, 1);
 		if (op->layout != L_WS10)
 			bits(d, "NDOB", fo, 0, 1);
-		if (op->layout == L_WS10) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 4, NULL);
-			fld(d, "NUMBER OF LOGICAL BLOCKS", 7, 2, NULL);
-		} else if (op->layout == L_WS16) {
-			fld(d, "LOGICAL BLOCK ADDRESS", 2, 8, NULL);
-			fld(d, "NUMBER OF LOGICAL BLOCKS", 10, 4, NULL);
-		} else {
-			fld(d, "LOGICAL BLOCK ADDRESS", 12, 8, NULL);
-			fld(d, "NUMBER OF LOGICAL BLOCKS", 28, 4, NULL);
-		}
+		fld_lba_blocks(d, lba_form_of(op->layout), "NUMBER OF LOGICAL BLOCKS", NULL);
 		break;
 	}
 	case L_LONG10:
