@@ -391,6 +391,33 @@ static void add_scsi(struct dev_stat *d, const struct scsi_txn *t)
 	add_findings(d, t->findings, t->nfindings);
 }
 
+/* Address 0 is where every device is enumerated until SET_ADDRESS gives it
+ * its own: when that succeeds, what happened at address 0 so far belongs
+ * to the device at the new address (devices at address 0 with nothing
+ * left are not listed). */
+static void fold_default_address(struct summary *s, struct dev_stat *zero, const struct control_txn *c)
+{
+	struct dev_stat *d;
+
+	if (!c->has_setup || c->setup[0] != 0x00 || c->setup[1] != 0x05 || !c->completed || c->status != 0)
+		return;
+	d = dev_get(s, c->bus, (uint16_t)(c->setup[2] & 0x7f));
+	if (!d || d == zero)
+		return;
+	d->control += zero->control;
+	d->control_failed += zero->control_failed;
+	d->notes += zero->notes;
+	for (int i = 0; i < 3; i++)
+		d->findings[i] += zero->findings[i];
+	zero->control = zero->control_failed = zero->notes = 0;
+	memset(zero->findings, 0, sizeof(zero->findings));
+}
+
+static bool dev_empty(const struct dev_stat *d)
+{
+	return !d->scsi && !d->control && !d->notes;
+}
+
 void summary_add(struct summary *s, const struct txn *t)
 {
 	struct dev_stat *d;
@@ -408,6 +435,8 @@ void summary_add(struct summary *s, const struct txn *t)
 		if (t->u.ctl.completed && t->u.ctl.status != 0)
 			d->control_failed++;
 		add_findings(d, t->u.ctl.findings, t->u.ctl.nfindings);
+		if (t->u.ctl.device == 0)
+			fold_default_address(s, d, &t->u.ctl);
 		return;
 	case TXN_USB:
 		if (!(d = dev_get(s, t->u.note.bus, t->u.note.device)))
@@ -663,13 +692,17 @@ void summary_render_text(struct strbuf *sb, const struct summary *s)
 {
 	struct dev_stat **v = sorted_devs(s);
 
-	if (!s->ndevs)
-		sb_adds(sb, "no devices\n");
+	unsigned shown = 0;
+
 	for (unsigned i = 0; i < s->ndevs; i++) {
-		if (i)
+		if (dev_empty(v[i]))
+			continue;
+		if (shown++)
 			sb_addc(sb, '\n');
 		text_device(sb, v[i]);
 	}
+	if (!shown)
+		sb_adds(sb, "no devices\n");
 	if (s->other_txns)
 		sb_addf(sb, "\n%" PRIu64 " transactions of devices beyond the first %d not summarized\n", s->other_txns,
 			SUMMARY_DEVICES_MAX);
@@ -831,9 +864,13 @@ void summary_render_json(struct strbuf *sb, const struct summary *s)
 {
 	struct dev_stat **v = sorted_devs(s);
 
+	unsigned shown = 0;
+
 	sb_adds(sb, "{\"devices\":[");
 	for (unsigned i = 0; i < s->ndevs; i++) {
-		if (i)
+		if (dev_empty(v[i]))
+			continue;
+		if (shown++)
 			sb_addc(sb, ',');
 		json_device(sb, v[i]);
 	}

@@ -530,3 +530,42 @@ Test(summary_cli, summary_counts_what_the_filters_select)
 	sb_release(&all);
 	sb_release(&ctl);
 }
+
+/* What happens at address 0 before SET_ADDRESS belongs to the device that
+ * gets the address; an emptied address 0 is not listed. */
+Test(summary, enumeration_at_address_0_folds_into_the_addressed_device)
+{
+	struct summary *s = summary_new();
+	struct strbuf sb = STRBUF_INIT;
+	struct txn t;
+	static const uint8_t get_desc[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x40, 0x00 };
+	static const uint8_t set_addr[8] = { 0x00, 0x05, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00 };
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TXN_CONTROL;
+	t.u.ctl.bus = 1;
+	t.u.ctl.device = 0;
+	t.u.ctl.completed = true;
+	t.u.ctl.has_setup = true;
+	memcpy(t.u.ctl.setup, get_desc, 8);
+	summary_add(s, &t);
+	t.u.ctl.status = -71;                 /* a failed first try */
+	summary_add(s, &t);
+	t.u.ctl.status = 0;
+	memcpy(t.u.ctl.setup, set_addr, 8);
+	summary_add(s, &t);
+	t.u.ctl.device = 7;
+	memcpy(t.u.ctl.setup, get_desc, 8);
+	summary_add(s, &t);
+
+	sb_init(&sb);
+	summary_render_text(&sb, s);
+	cr_assert_null(strstr(sb.buf, "device 1:000"), "%s", sb.buf);
+	cr_assert(strstr(sb.buf, "device 1:007"), "%s", sb.buf);
+	cr_assert(strstr(sb.buf, "4 control transfers (1 failed)"), "%s", sb.buf);
+	sb_reset(&sb);
+	summary_render_json(&sb, s);
+	cr_assert_null(strstr(sb.buf, "\"device\":0"), "%s", sb.buf);
+	sb_release(&sb);
+	summary_free(s);
+}
