@@ -164,7 +164,7 @@ enum usb_note_kind {
 	USB_NOTE_NO_SUBMIT,       /* completion whose submit was not captured */
 	USB_NOTE_NO_COMPLETION,   /* submit never completed in the capture */
 	USB_NOTE_OTHER_TRAFFIC,   /* interrupt/iso/bulk traffic of a non-storage interface (one note per URB) */
-	USB_NOTE_STRAY,           /* a storage-pipe URB outside any command (e.g. a rejected CBW) */
+	USB_NOTE_STRAY,           /* a storage-pipe URB outside any command (a rejected CBW, a Sense IU for a tag not in flight) */
 };
 
 struct usb_note {

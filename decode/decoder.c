@@ -386,7 +386,8 @@ static void on_urb(void *ctx, const struct urb *u, bool at_submit)
 			if (!bot_urb(sif->bot, u, at_submit, rt.role) && !at_submit)
 				stray_urb(d, u);
 		} else if (sif && sif->uas) {
-			uas_urb(sif->uas, u, at_submit, rt.role);
+			if (!uas_urb(sif->uas, u, at_submit, rt.role) && !at_submit)
+				stray_urb(d, u);
 		}
 		if (!at_submit && u->has_complete && status_is_gone(u->status))
 			storage_gone(d, u->bus, u->device, u->complete_frame);

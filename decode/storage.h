@@ -44,8 +44,10 @@ void bot_free(struct bot *b);
 /* ---- USB Attached SCSI (uas.c) ---- */
 struct uas;
 struct uas *uas_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8_t interface, bool streams);
-/* role is one of the EP_UAS_* roles. */
-void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role);
+/* role is one of the EP_UAS_* roles.  Returns false for a Sense, Response
+ * or READY IU whose tag no command in flight has: the glue shows it as a
+ * USB event. */
+bool uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role);
 void uas_clear_halt(struct uas *u, uint8_t ep, uint64_t frame);
 void uas_gone(struct uas *u, uint64_t frame);
 void uas_finish(struct uas *u);

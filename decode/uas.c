@@ -75,7 +75,8 @@
  *    finding.  CLEAR ACA, QUERY TASK SET and QUERY ASYNCHRONOUS EVENT name
  *    no task and leave no trace.
  *  - A Sense/Response/READY IU whose tag is not in flight (capture started
- *    mid-command) is ignored: there is no CDB to report.
+ *    mid-command, or a device answering a tag never sent) belongs to no
+ *    command: uas_urb() returns false and the glue shows it as a USB event.
  *
  * Memory is bounded: UAS_CMDS_MAX commands in flight, UAS_URBS_MAX URBs
  * tracked, UAS_TMS_MAX task management functions pending, UAS_EARLY_MAX
@@ -181,6 +182,7 @@ struct uas {
 	struct ucmd *announced[2];/* [0] data-in (READ READY), [1] data-out (WRITE READY) */
 	uint8_t stall_ep[2];
 	struct ucmd *stall_cmd[2];
+	uint64_t strays;          /* Sense/Response/READY IUs whose tag is not in flight */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -929,8 +931,10 @@ static void sense_iu(struct uas *u, const struct urb *urb, const uint8_t *b, uin
 	uint16_t slen = 0;
 	uint64_t f = urb->complete_frame;
 
-	if (!c)
+	if (!c) {
+		u->strays++;
 		return;
+	}
 	s = S(c);
 	status_frames(c, urb);
 	s->ts_end = urb->complete_ts;
@@ -1031,8 +1035,10 @@ static void response_iu(struct uas *u, const struct urb *urb, const uint8_t *b, 
 		}
 	}
 	c = find_cmd(u, tag);
-	if (!c)
+	if (!c) {
+		u->strays++;
 		return;
+	}
 	status_frames(c, urb);
 	S(c)->ts_end = urb->complete_ts;
 	S(c)->uas_response = code;
@@ -1052,8 +1058,10 @@ static void ready_iu(struct uas *u, const struct urb *urb, uint16_t tag, uint8_t
 {
 	struct ucmd *c = find_cmd(u, tag);
 
-	if (!c)
+	if (!c) {
+		u->strays++;
 		return;
+	}
 	status_frames(c, urb);
 	set_data_dir(c, role);
 	u->announced[dir_index(role)] = c;
@@ -1106,10 +1114,13 @@ struct uas *uas_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8
 	return u;
 }
 
-void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role)
+bool uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role)
 {
+	uint64_t before;
+
 	if (!u || !urb)
-		return;
+		return false;
+	before = u->strays;
 	switch (role) {
 	case EP_UAS_COMMAND:
 		if (at_submit)
@@ -1131,6 +1142,7 @@ void uas_urb(struct uas *u, const struct urb *urb, bool at_submit, uint8_t role)
 	default:
 		break;
 	}
+	return u->strays == before;
 }
 
 void uas_clear_halt(struct uas *u, uint8_t ep, uint64_t frame)

@@ -446,3 +446,29 @@ Test(uas_decode, samples_uas_xhci_concurrent)
 	cr_assert_geq(tags_above_1, 3);
 	col_free(&col);
 }
+
+/* A Sense IU for a tag no command has (a device answering a tag the host
+ * never sent, or a capture that began mid-command) is not lost: it shows
+ * as a stray USB event, and the commands around it are unaffected. */
+Test(uas_decode, sense_iu_for_a_tag_not_in_flight_is_a_stray_event)
+{
+	struct capb b;
+	struct col col;
+	uint8_t iu[64], inq[36] = { 0 };
+	uint64_t sid;
+
+	capb_init(&b);
+	enumerate(&b, false);
+	usb2_cmd(&b, 1, INQUIRY, 6, +1, inq, 36, 0, NULL, 0);
+	sid = ++b.id;
+	bs(&b, EP_STATUS, sid, 112, NULL);
+	bc(&b, EP_STATUS, sid, sense_iu(iu, 9, 0, NULL, 0), iu);   /* tag 9 was never sent */
+	usb2_cmd(&b, 2, TUR, 6, 0, NULL, 0, 0, NULL, 0);
+	decode_sb(&b.sb, &col);
+	cr_assert_eq(col.n, 2, "both commands decode");
+	cr_assert_eq(col.c[0].s.status, 0);
+	cr_assert_eq(col.c[1].s.status, 0);
+	cr_assert_eq(col.notes, 1, "the stray Sense IU is one USB event");
+	col_free(&col);
+	sb_release(&b.sb);
+}
