@@ -9,6 +9,7 @@
 
 #include "analyze/filter.h"
 #include "capture/capture.h"
+#include "capture/prefetch.h"
 #include "decode/decode.h"
 #include "report/summary.h"
 #include "report/txn_render.h"
@@ -180,6 +181,7 @@ int cmd_decode(int argc, char **argv)
 	struct decoder *dec;
 	struct cap *c;
 	struct cap_record r;
+	struct cap_prefetch *pf;
 	struct error err;
 	bool have_t0 = false;
 	const char *filter_expr = NULL;
@@ -238,7 +240,11 @@ int cmd_decode(int argc, char **argv)
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
 	}
-	while ((rc = cap_next(c, &r, &err)) > 0) {
+	/* Reading (a second thread) overlaps decoding and rendering; without
+	 * the thread, read in this one: the output is the same. */
+	if (cap_prefetch_start(c, &pf, &err) < 0)
+		pf = NULL;
+	while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0) {
 		if (r.kind != CAP_REC_USB)
 			continue;
 		if (!have_t0) {
@@ -247,6 +253,7 @@ int cmd_decode(int argc, char **argv)
 		}
 		decoder_feed(dec, &r.u.usb);
 	}
+	cap_prefetch_stop(pf);
 	/* Whatever happened, show everything decoded so far. */
 	decoder_finish(dec);
 	if (run.summary) {
