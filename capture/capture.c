@@ -24,7 +24,7 @@ static int cap_start(struct cap *c, struct error *err)
 	c->info.format = fmt;
 	switch (fmt) {
 	case CAP_FORMAT_PCAP:
-		return pcap_lib_open(c, err);
+		return pcap_own_open(c, err);
 	case CAP_FORMAT_PCAPNG:
 		return pcapng_own_open(c, err);
 	case CAP_FORMAT_USBMON_TEXT:

@@ -1,5 +1,4 @@
 /* input.c - buffered byte source over a FILE, inflating gzip transparently (zlib). */
-#define _GNU_SOURCE 1
 #include "config.h"
 #include "capture/input.h"
 
@@ -324,57 +323,3 @@ uint64_t input_offset(const struct input *in) { return in->off; }
 const struct error *input_error(const struct input *in) { return in->failed ? &in->fail : NULL; }
 bool input_is_gzip(const struct input *in) { return in->gzip; }
 const char *input_name(const struct input *in) { return in->name; }
-
-/* ---- stdio view, for libpcap ---- */
-
-static ssize_t cookie_read(void *cookie, char *buf, size_t size)
-{
-	struct input *in = cookie;
-	size_t got;
-	const uint8_t *p = input_need(in, size, &got, NULL);
-
-	if (!p) {
-		/* Deliver what was decoded before the failure; the next read
-		 * reports it. */
-		got = in->end - in->start < size ? in->end - in->start : size;
-		if (!got) {
-			errno = EIO;
-			return -1;
-		}
-		p = in->buf + in->start;
-		in->start += got;
-		in->off += got;
-	}
-	memcpy(buf, p, got);
-	return (ssize_t)got;
-}
-
-#if defined(HAVE_FOPENCOOKIE)
-FILE *input_fopen(struct input *in, struct error *err)
-{
-	cookie_io_functions_t io = { .read = cookie_read, .write = NULL, .seek = NULL, .close = NULL };
-	FILE *fp = fopencookie(in, "r", io);
-
-	if (!fp) {
-		error_set(err, 0, ERROR_NO_OFFSET, "fopencookie: %s", strerror(errno));
-		return NULL;
-	}
-	setvbuf(fp, NULL, _IOFBF, 64 * 1024);
-	return fp;
-}
-#else
-static int funopen_read(void *cookie, char *buf, int size)
-{
-	return (int)cookie_read(cookie, buf, (size_t)size);
-}
-FILE *input_fopen(struct input *in, struct error *err)
-{
-	FILE *fp = funopen(in, funopen_read, NULL, NULL, NULL);
-
-	if (!fp) {
-		error_set(err, 0, ERROR_NO_OFFSET, "funopen: %s", strerror(errno));
-		return NULL;
-	}
-	return fp;
-}
-#endif

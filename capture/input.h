@@ -51,9 +51,4 @@ const char *input_name(const struct input *in);
 /* The input's own failure (read error, corrupt or cut gzip), or NULL. */
 const struct error *input_error(const struct input *in);
 
-/* A stdio stream reading the rest of this input (from the current offset),
- * for libraries that want a FILE (libpcap).  Closing it does not close the
- * input.  NULL with err set if the platform cannot make one. */
-FILE *input_fopen(struct input *in, struct error *err);
-
 #endif

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "util/bytes.h"
+
 void usb_event_init(struct usb_event *ev, const struct usb_pkt *p, enum usb_source source)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -74,4 +76,48 @@ int cap_parse_linktype(int linktype, const struct usb_pkt *p, struct cap_record 
 		return 0;
 	}
 	return rc < 0 ? -1 : 1;
+}
+
+/*
+ * Link type 220: the original length libpcap reports after its fix-up for
+ * captures written by old libpcap versions, which computed the original
+ * length of a completion of an incoming isochronous transfer from the URB
+ * length instead of the iso descriptors (libpcap pcap-common.c
+ * fixup_pcap_pkthdr and pcap-usb-linux-common.c
+ * fix_linux_usb_mmapped_length, applied to every pcap and pcapng packet).
+ * Fields are read in the file's byte order; arithmetic wraps at 32 bits as
+ * in libpcap's u_int.
+ */
+uint32_t usbmon_mmapped_len(const uint8_t *d, uint32_t caplen, uint32_t len, bool be)
+{
+	uint8_t event = 0, xfer = 0, ep = 0, data_flag = 1;
+	uint32_t urb_len = 0, ndesc = 0, data_end = 0, fixed;
+	uint32_t left;
+
+	if (caplen < 64)
+		return len;
+	get_u8(d, caplen, 8, &event);
+	get_u8(d, caplen, 9, &xfer);
+	get_u8(d, caplen, 10, &ep);
+	get_u8(d, caplen, 15, &data_flag);
+	get_u32(d, caplen, 32, be, &urb_len);
+	get_u32(d, caplen, 60, be, &ndesc);
+	if (data_flag != 0 || (uint64_t)len != 64 + (uint64_t)ndesc * 16 + urb_len)
+		return len;
+	if (xfer != USB_XFER_ISO || event != USB_EV_COMPLETE || !(ep & 0x80))
+		return len;
+	left = caplen - 64;
+	for (uint32_t i = 0; i < ndesc && left >= 16; i++, left -= 16) {
+		uint32_t off = 0, dlen = 0;
+		get_u32(d, caplen, 64 + (size_t)i * 16 + 4, be, &off);
+		get_u32(d, caplen, 64 + (size_t)i * 16 + 8, be, &dlen);
+		if (dlen != 0 && off + dlen > data_end)
+			data_end = off + dlen;
+	}
+	fixed = 64 + ndesc * 16 + data_end;
+	if (fixed >= caplen)
+		len = fixed;
+	if (caplen > len)
+		len = caplen;
+	return len;
 }

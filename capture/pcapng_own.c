@@ -52,11 +52,11 @@
  * which computed it from the URB length instead of the iso descriptors
  * (pcap-common.c fixup_pcap_pkthdr and pcap-usb-linux-common.c
  * fix_linux_usb_mmapped_length, applied to every pcap and pcapng packet).
- * usbmon_mmapped_len() applies the same rule so that a file gives the same
- * events whichever reader reads it.
+ * usbmon_mmapped_len() (linktype.c) applies the same rule so that a file
+ * gives the same events as libpcap gives.
  *
- * Why not libpcap: every pcapng file is read here; libpcap reads classic
- * pcap only (pcap_lib.c).  libpcap's pcapng reader (sf-pcapng.c) returns
+ * Why not libpcap: every pcapng file is read here (classic pcap by our
+ * other reader, pcap_own.c).  libpcap's pcapng reader (sf-pcapng.c) returns
  * only EPB, SPB and PB and silently drops the other blocks Wireshark
  * numbers as frames (Custom, systemd Journal Export, Sysdig events), so
  * its packet count would drift from Wireshark's frame numbers.  It also
@@ -95,12 +95,6 @@
 #define NG_MAX_IFACES    65536u
 #define NG_MAX_LINKTYPES 8
 #define NG_ISO_MAX       256
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_BE true
-#else
-#define HOST_BE false
-#endif
 
 struct ng_iface {
 	int linktype;
@@ -439,46 +433,6 @@ static int64_t ts_to_ns(const struct ng_iface *ifc, uint64_t t)
 }
 
 /*
- * Link type 220: the original length libpcap reports after its fix-up for
- * captures of old libpcap versions (see the top of the file).  Fields are
- * read in the section's byte order; arithmetic wraps at 32 bits as in
- * libpcap's u_int.
- */
-static uint32_t usbmon_mmapped_len(const uint8_t *d, uint32_t caplen, uint32_t len, bool be)
-{
-	uint8_t event = 0, xfer = 0, ep = 0, data_flag = 1;
-	uint32_t urb_len = 0, ndesc = 0, data_end = 0, fixed;
-	uint32_t left;
-
-	if (caplen < 64)
-		return len;
-	get_u8(d, caplen, 8, &event);
-	get_u8(d, caplen, 9, &xfer);
-	get_u8(d, caplen, 10, &ep);
-	get_u8(d, caplen, 15, &data_flag);
-	get_u32(d, caplen, 32, be, &urb_len);
-	get_u32(d, caplen, 60, be, &ndesc);
-	if (data_flag != 0 || (uint64_t)len != 64 + (uint64_t)ndesc * 16 + urb_len)
-		return len;
-	if (xfer != USB_XFER_ISO || event != USB_EV_COMPLETE || !(ep & 0x80))
-		return len;
-	left = caplen - 64;
-	for (uint32_t i = 0; i < ndesc && left >= 16; i++, left -= 16) {
-		uint32_t off = 0, dlen = 0;
-		get_u32(d, caplen, 64 + (size_t)i * 16 + 4, be, &off);
-		get_u32(d, caplen, 64 + (size_t)i * 16 + 8, be, &dlen);
-		if (dlen != 0 && off + dlen > data_end)
-			data_end = off + dlen;
-	}
-	fixed = 64 + ndesc * 16 + data_end;
-	if (fixed >= caplen)
-		len = fixed;
-	if (caplen > len)
-		len = caplen;
-	return len;
-}
-
-/*
  * A packet block: check it, number it, and deliver it if its interface
  * has a link type we read.  Returns 1 with rec filled, 0 when the frame is
  * not delivered, -1 on error.
@@ -544,7 +498,7 @@ static int do_packet(struct cap *c, struct pcapng_own *ng, const struct ng_block
 	pkt.frame = c->frames;
 	pkt.offset = b->offset;
 	pkt.swapped = (ifc->linktype == LINKTYPE_USB_LINUX || ifc->linktype == LINKTYPE_USB_LINUX_MMAPPED) &&
-		      b->be != HOST_BE;
+		      b->be != CAP_HOST_BE;
 	rc = cap_parse_linktype(ifc->linktype, &pkt, rec, ng->iso, NG_ISO_MAX, err);
 	if (rc < 0)
 		return -1;

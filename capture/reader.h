@@ -68,7 +68,7 @@ static inline int cap_need_head(struct cap *c, size_t n, uint64_t frame, uint64_
 }
 
 /* Readers.  Each returns 0, or -1 with err set. */
-int pcap_lib_open(struct cap *c, struct error *err);      /* classic pcap via libpcap */
+int pcap_own_open(struct cap *c, struct error *err);      /* classic pcap: our record reader */
 int pcapng_own_open(struct cap *c, struct error *err);    /* every pcapng file: our block reader */
 int usbmon_text_open(struct cap *c, struct error *err);
 int pklg_open(struct cap *c, struct error *err);
@@ -84,10 +84,11 @@ bool usbmon_text_probe(const uint8_t *head, size_t n);
 bool pklg_probe(const uint8_t *head, size_t n);
 
 /*
- * Link-type parsers shared by the libpcap pcap reader and our pcapng reader:
- * turn one packet of a USB link type into a usb_event.  `swapped` says the
- * usbmon header is in the opposite byte order from the host (our pcapng
- * reader; libpcap already fixed it).  iso_buf receives iso descriptors
+ * Link-type parsers shared by our pcap and pcapng readers (and the tests'
+ * libpcap reference): turn one packet of a USB link type into a usb_event.
+ * `swapped` says the usbmon header is in the opposite byte order from the
+ * host (a file written on a host of the other byte order; libpcap swaps
+ * such headers itself).  iso_buf receives iso descriptors
  * (up to iso_max).  frame/offset only go into error messages.  Returns 0,
  * or -1 with err set when the header is damaged.
  */
@@ -121,6 +122,18 @@ int hci_parse_h4(const struct usb_pkt *p, bool phdr, struct hci_record *rec, str
 int cap_parse_linktype(int linktype, const struct usb_pkt *p, struct cap_record *rec,
 		       struct usb_iso_desc *iso_buf, uint32_t iso_max, struct error *err);
 bool cap_linktype_supported(int linktype);
+
+/* Link type 220: the original length of a packet (caplen bytes at d, of
+ * original length len, header fields in byte order be) after libpcap's
+ * fix-up for iso completions written by old libpcap (linktype.c). */
+uint32_t usbmon_mmapped_len(const uint8_t *d, uint32_t caplen, uint32_t len, bool be);
+
+/* The host's byte order, to tell the usbmon parser a header is swapped. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CAP_HOST_BE true
+#else
+#define CAP_HOST_BE false
+#endif
 
 /* Status mapping tables (status_tables.c). */
 int32_t usbd_status_to_errno(uint32_t usbd);
