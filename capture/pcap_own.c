@@ -17,7 +17,8 @@
  *   unit: A1B2C3D4 microseconds, A1B23C4D nanoseconds.  Of the link-type
  *   word only the low 16 bits are the link type; the upper 16 hold the
  *   FCS length, its "present" bit and reserved bits, which a reader
- *   ignores.
+ *   ignores (libpcap keeps bits 16-25 in the link type; we follow the
+ *   spec).
  *   Record header, 16 bytes: seconds u32, fraction u32 (micro- or
  *   nanoseconds), captured length u32, original length u32; then the
  *   captured bytes.  Seconds are unsigned (the spec; Wireshark too),
@@ -47,7 +48,7 @@
  *
  * Why not libpcap: its offline reader copies every record through stdio
  * into its own buffer; reading in place from the input's buffer makes
- * `events --count` on a 684 MB capture 0.07 s instead of 0.12 s.
+ * `events --count` on a 684 MB capture 0.09 s instead of 0.14 s.
  * Frame numbers: every record is a frame, as in Wireshark.
  */
 
