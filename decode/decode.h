@@ -218,9 +218,22 @@ struct usb_device_info {
 
 typedef void (*txn_cb)(void *ctx, const struct txn *t);
 
+/*
+ * Checks (analyze/) see every transaction just before it is delivered, in
+ * the same order, and may attach findings to it through the handle: the
+ * front end then gets the transaction with those findings included.
+ */
+struct txn_handle;
+typedef void (*txn_hook)(void *ctx, const struct txn *t, struct txn_handle *h);
+/* Attach a finding to the transaction the hook is looking at. */
+void txn_attach_finding(struct txn_handle *h, const char *id, enum severity sev, const uint64_t *frames,
+			unsigned nframes, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 struct decoder_opts {
 	bool notes;               /* report usb_note transactions (default on in the CLI) */
 	bool other_traffic;       /* report URBs of non-storage interfaces as notes */
+	txn_hook hook;            /* checks run on each transaction before delivery (NULL: none) */
+	void *hook_ctx;
 };
 
 struct decoder;

@@ -407,6 +407,8 @@ struct decoder *decoder_new(const struct decoder_opts *opts, txn_cb cb, void *ct
 	if (opts)
 		d->opts = *opts;
 	d->sc.em = emitter_new(cb, ctx);
+	if (d->sc.em && d->opts.hook)
+		emitter_set_hook(d->sc.em, d->opts.hook, d->opts.hook_ctx);
 	d->devs = devtable_new();
 	d->pairer = urb_pairer_new(on_urb, d);
 	if (!d->sc.em || !d->devs || !d->pairer) {

@@ -97,6 +97,8 @@ struct emitter {
 	uint64_t seq;
 	struct txn_rec *spare;        /* delivered records to reuse, chained by next */
 	uint32_t nspare;
+	txn_hook hook;
+	void *hook_ctx;
 };
 
 struct emitter *emitter_new(txn_cb cb, void *ctx)
@@ -210,8 +212,32 @@ static void rec_finalize(struct txn_rec *r)
 	}
 }
 
+void emitter_set_hook(struct emitter *e, txn_hook hook, void *ctx)
+{
+	e->hook = hook;
+	e->hook_ctx = ctx;
+}
+
+/* The handle a hook gets is the record itself. */
+void txn_attach_finding(struct txn_handle *h, const char *id, enum severity sev, const uint64_t *frames,
+			unsigned nframes, const char *fmt, ...)
+{
+	struct txn_rec *r = (struct txn_rec *)(void *)h;
+	char msg[FINDING_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	txn_add_finding(r, id, sev, frames, nframes, "%s", msg);
+}
+
 static void deliver(struct emitter *e, struct txn_rec *r)
 {
+	if (e->hook) {
+		e->hook(e->hook_ctx, &r->t, (struct txn_handle *)(void *)r);
+		rec_finalize(r);          /* the findings array may have moved */
+	}
 	e->cb(e->ctx, &r->t);
 	rec_release(e, r);
 }

@@ -49,6 +49,8 @@ struct txn_rec {
 };
 
 struct emitter *emitter_new(txn_cb cb, void *ctx);
+/* Run hook on each transaction before it is delivered (decode.h). */
+void emitter_set_hook(struct emitter *e, txn_hook hook, void *ctx);
 /* Deliver everything still queued (all must have ended). */
 void emitter_flush(struct emitter *e);
 void emitter_free(struct emitter *e);
