@@ -57,6 +57,10 @@ void lint_finish(struct lint *l);
  * i from 0; NULL past the end. */
 const struct finding *lint_report_at(const struct lint *l, unsigned i);
 
+/* At most this many report findings are kept; later ones are only counted. */
+#define LINT_REPORT_MAX 10000
+uint64_t lint_report_dropped(const struct lint *l);
+
 /* Used by check families: report a finding that belongs to no transaction. */
 void lint_report(struct lint *l, const char *id, enum severity sev, const uint64_t *frames, unsigned nframes,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -1,0 +1,137 @@
+/* lint.c - the check runner: family state blocks, the decoder hook, and the end-of-capture report. */
+#include "config.h"
+#include "analyze/lint.h"
+#include "analyze/lint_family.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Memory: the family state blocks (each family bounds its own) plus the
+ * report, at most LINT_REPORT_MAX findings; later ones are only counted
+ * (lint_report_dropped).
+ */
+struct lint {
+	struct lint_opts opts;
+	void *state[LINT_FAMILY_COUNT];
+	struct finding *report;
+	unsigned nreport, capreport;
+	uint64_t dropped;
+};
+
+void lint_opts_default(struct lint_opts *o)
+{
+	/* slow-command: a command is an outlier when it took more than 10 times
+	 * the 90th percentile of its opcode in this capture and more than
+	 * 100 ms in absolute terms (faster ones do not matter to a user). */
+	o->slow_factor = 10.0;
+	o->slow_min_us = 100000;
+	/* retry-storm: 5 consecutive failures of the same CDB. */
+	o->retry_storm_min = 5;
+}
+
+struct lint *lint_new(const struct lint_opts *o)
+{
+	struct lint *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	if (o)
+		l->opts = *o;
+	else
+		lint_opts_default(&l->opts);
+	return l;
+}
+
+void lint_free(struct lint *l)
+{
+	if (!l)
+		return;
+	if (l->state[LINT_FAMILY_SCSI])
+		check_scsi_free(l->state[LINT_FAMILY_SCSI]);
+	if (l->state[LINT_FAMILY_TRANSPORT])
+		check_transport_free(l->state[LINT_FAMILY_TRANSPORT]);
+	for (unsigned i = 0; i < LINT_FAMILY_COUNT; i++)
+		free(l->state[i]);
+	free(l->report);
+	free(l);
+}
+
+void *lint_state(struct lint *l, enum lint_family f, size_t size)
+{
+	if ((unsigned)f >= LINT_FAMILY_COUNT)
+		return NULL;
+	if (!l->state[f])
+		l->state[f] = calloc(1, size ? size : 1);
+	return l->state[f];          /* NULL on allocation failure: the family skips its checks */
+}
+
+const struct lint_opts *lint_get_opts(const struct lint *l)
+{
+	return &l->opts;
+}
+
+void lint_hook(void *ctx, const struct txn *t, struct txn_handle *h)
+{
+	struct lint *l = ctx;
+
+	check_scsi_txn(l, t, h);
+	check_transport_txn(l, t, h);
+}
+
+void lint_finish(struct lint *l)
+{
+	check_scsi_finish(l);
+	check_transport_finish(l);
+}
+
+const struct finding *lint_report_at(const struct lint *l, unsigned i)
+{
+	return i < l->nreport ? &l->report[i] : NULL;
+}
+
+uint64_t lint_report_dropped(const struct lint *l)
+{
+	return l->dropped;
+}
+
+void lint_report(struct lint *l, const char *id, enum severity sev, const uint64_t *frames, unsigned nframes,
+		 const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (l->nreport == l->capreport) {
+		unsigned cap = l->capreport ? l->capreport * 2 : 16;
+		struct finding *n;
+
+		if (l->nreport >= LINT_REPORT_MAX) {
+			l->dropped++;
+			return;
+		}
+		if (cap > LINT_REPORT_MAX)
+			cap = LINT_REPORT_MAX;
+		n = realloc(l->report, cap * sizeof(*n));
+		if (!n) {
+			l->dropped++;
+			return;
+		}
+		l->report = n;
+		l->capreport = cap;
+	}
+	f = &l->report[l->nreport++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = (uint8_t)sev;
+	if (nframes > FINDING_FRAMES_MAX)
+		nframes = FINDING_FRAMES_MAX;
+	if (frames && nframes) {
+		memcpy(f->frames, frames, nframes * sizeof(frames[0]));
+		f->nframes = (uint8_t)nframes;
+	}
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}

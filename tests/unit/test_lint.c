@@ -1,0 +1,405 @@
+/* test_lint.c - the check registry (complete, sorted), the runner (hook, report bound) and `scsiscope lint` (exit codes, --only/--skip, --explain, --list, JSON). */
+#include <dirent.h>
+#include <sys/wait.h>
+
+#include "analyze/lint.h"
+#include "analyze/lint_family.h"
+#include "bot_wrappers.h"
+#include "decode_harness.h"
+
+/* --------------------------------------------------------------- registry */
+
+/* The ids issue 4 names; each must be registered. */
+static const char *const ISSUE_IDS[] = {
+	"bot-missing-data-phase", "bot-phase-error", "bot-residue-mismatch", "bot-stall-recovery",
+	"uas-missing-data-phase", "uas-orphan-sense", "usb-urb-error", "usb-device-gone", "cdb-length-mismatch",
+	"alloc-length-vs-transfer", "cdb-reserved-bits", "check-condition", "unit-attention", "not-ready",
+	"unflushed-writes", "sync-cache-failed", "sync-cache-unsupported", "sync-cache-suspicious",
+	"data-mismatch", "slow-command", "command-timeout", "retry-storm", "bot-tag-mismatch",
+	"bot-bad-signature", "bot-cbw-length", "bot-csw-missing", "bot-reset", "uas-tag-overlap",
+	"uas-response-iu", "uas-task-management", "usb-stall", "capture-gap",
+};
+
+Test(registry, sorted_unique_and_documented)
+{
+	const struct check_info *ci, *prev = NULL;
+	unsigned i;
+
+	for (i = 0; (ci = check_at(i)); i++) {
+		cr_assert(ci->id && ci->summary && ci->explain && ci->family);
+		if (prev)
+			cr_assert_lt(strcmp(prev->id, ci->id), 0, "%s and %s out of order or duplicated", prev->id, ci->id);
+		cr_assert_leq(ci->severity, SEV_ERROR);
+		cr_assert(strlen(ci->summary) > 10 && strlen(ci->explain) > 100, "%s: summary/explanation too thin", ci->id);
+		cr_assert(!strcmp(ci->family, "usb") || !strcmp(ci->family, "bot") || !strcmp(ci->family, "uas") ||
+				  !strcmp(ci->family, "scsi") || !strcmp(ci->family, "capture"),
+			  "%s: family %s", ci->id, ci->family);
+		cr_assert_eq(check_find(ci->id), ci);
+		prev = ci;
+	}
+	cr_assert_geq(i, 40);
+	cr_assert_null(check_at(i + 1));
+	cr_assert_null(check_find("no-such-check"));
+	cr_assert_null(check_find(""));
+	for (i = 0; i < sizeof(ISSUE_IDS) / sizeof(ISSUE_IDS[0]); i++)
+		cr_assert(check_find(ISSUE_IDS[i]), "%s is not registered", ISSUE_IDS[i]);
+}
+
+/* Every string-literal id passed to txn_add_finding / txn_attach_finding /
+ * lint_report in the C files of dir; returns how many calls it saw. */
+static unsigned scan_ids(const char *dir)
+{
+	static const char *const calls[] = { "txn_add_finding(", "txn_attach_finding(", "lint_report(" };
+	char *path = src_path(dir);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	unsigned seen = 0;
+
+	cr_assert(d, "cannot open %s", path);
+	while ((de = readdir(d))) {
+		size_t nl = strlen(de->d_name), len;
+		char file[4096];
+		char *text;
+
+		if (nl < 3 || strcmp(de->d_name + nl - 2, ".c"))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+		text = (char *)slurp(file, &len);
+		cr_assert(text);
+		for (unsigned k = 0; k < 3; k++) {
+			for (char *p = strstr(text, calls[k]); p; p = strstr(p + 1, calls[k])) {
+				char *q = p + strlen(calls[k]), *e;
+				char id[64];
+
+				/* the second argument */
+				while (*q && *q != ',' && *q != ')' && *q != ';')
+					q++;
+				if (*q != ',')
+					continue;
+				q++;
+				while (*q == ' ' || *q == '\t' || *q == '\n')
+					q++;
+				if (*q != '"')
+					continue;          /* a variable: a definition or a helper */
+				e = strchr(q + 1, '"');
+				cr_assert(e && e - q - 1 < (long)sizeof(id));
+				memcpy(id, q + 1, (size_t)(e - q - 1));
+				id[e - q - 1] = '\0';
+				cr_assert(check_find(id), "%s uses the unregistered finding id '%s'", de->d_name, id);
+				seen++;
+			}
+		}
+		free(text);
+	}
+	closedir(d);
+	free(path);
+	return seen;
+}
+
+Test(registry, every_id_the_sources_use_is_registered)
+{
+	cr_assert_geq(scan_ids("decode"), 30, "the scan found too few calls in decode/");
+	scan_ids("analyze");
+}
+
+/* ----------------------------------------------------------------- runner */
+
+Test(runner, report_is_bounded_and_state_zeroed)
+{
+	struct lint_opts o;
+	struct lint *l;
+	uint64_t fr[6] = { 1, 2, 3, 4, 5, 6 };
+	const struct finding *f;
+	unsigned char *st;
+
+	lint_opts_default(&o);
+	cr_assert_gt(o.slow_factor, 1.0);
+	cr_assert_gt(o.retry_storm_min, 1);
+	l = lint_new(&o);
+	cr_assert(l);
+	cr_assert_eq(lint_get_opts(l)->retry_storm_min, o.retry_storm_min);
+	st = lint_state(l, LINT_FAMILY_SCSI, 64);
+	cr_assert(st);
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(st[i], 0);
+	cr_assert_eq(lint_state(l, LINT_FAMILY_SCSI, 64), st, "the same block on every call");
+	cr_assert_null(lint_report_at(l, 0));
+	for (unsigned i = 0; i < LINT_REPORT_MAX + 3; i++)
+		lint_report(l, "capture-gap", SEV_INFO, fr, 6, "gap %u", i);
+	f = lint_report_at(l, 0);
+	cr_assert(f);
+	cr_assert_str_eq(f->id, "capture-gap");
+	cr_assert_eq(f->nframes, FINDING_FRAMES_MAX, "frames clamped");
+	cr_assert_str_eq(f->msg, "gap 0");
+	cr_assert_str_eq(lint_report_at(l, LINT_REPORT_MAX - 1)->msg, "gap 9999");
+	cr_assert_null(lint_report_at(l, LINT_REPORT_MAX));
+	cr_assert_eq(lint_report_dropped(l), 3);
+	lint_finish(l);
+	lint_free(l);
+}
+
+/* ------------------------------------------------------ crafted captures */
+
+#define BUS 1
+#define DEV 5
+#define EP_IN 0x81
+#define EP_OUT 0x02
+
+static const uint8_t SETUP_GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
+static const uint8_t SETUP_GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x20, 0x00 };
+static const uint8_t SETUP_SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
+/* USB 2.0 9.6.1, 9.6.3, 9.6.5, 9.6.6: mass storage, SCSI transparent, Bulk-Only, bulk 81h/02h. */
+static const uint8_t DEVICE_DESC[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 1, 2, 3, 1 };
+static const uint8_t CONFIG_DESC[32] = {
+	9, 2, 32, 0, 1, 1, 0, 0x80, 50,
+	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
+	7, 5, EP_IN, 2, 0x00, 0x02, 0,
+	7, 5, EP_OUT, 2, 0x00, 0x02, 0,
+};
+static const uint8_t TUR[6] = { 0, 0, 0, 0, 0, 0 };
+
+static void bout(struct capb *b, const void *data, uint32_t len)
+{
+	uint64_t id = ++b->id;
+
+	put(b, 'S', USB_XFER_BULK, EP_OUT, id, -115, len, data, len, NULL);
+	put(b, 'C', USB_XFER_BULK, EP_OUT, id, 0, len, NULL, 0, NULL);
+}
+
+static uint64_t bin(struct capb *b, const void *data, uint32_t len)
+{
+	uint64_t id = ++b->id;
+
+	put(b, 'S', USB_XFER_BULK, EP_IN, id, -115, len, NULL, 0, NULL);
+	return put(b, 'C', USB_XFER_BULK, EP_IN, id, 0, len, data, len, NULL);
+}
+
+/* Enumeration, then TEST UNIT READY with CBW tag 7 answered by a CSW with
+ * csw_tag; returns the CSW's frame. */
+static uint64_t tur_capture(struct capb *b, uint32_t csw_tag)
+{
+	uint8_t w[31], s[13];
+
+	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL, 25000);
+	ctrl(b, SETUP_GET_DEVICE, DEVICE_DESC, sizeof(DEVICE_DESC));
+	ctrl(b, SETUP_GET_CONFIG, CONFIG_DESC, sizeof(CONFIG_DESC));
+	ctrl(b, SETUP_SET_CONFIG, NULL, 0);
+	mk_cbw(w, 7, 0, false, 0, TUR, 6);
+	bout(b, w, 31);
+	mk_csw(s, csw_tag, 0, 0);
+	return bin(b, s, 13);
+}
+
+/* Decode with the lint hook; count the findings at or above warning. */
+static unsigned lint_sb(const struct strbuf *sb, struct col *col)
+{
+	struct lint *l = lint_new(NULL);
+	struct decoder_opts o = { .notes = true, .hook = lint_hook, .hook_ctx = l };
+	struct decoder *d;
+	struct cap *cap;
+	struct cap_record r;
+	struct error err;
+	unsigned serious = 0;
+
+	cr_assert(l);
+	memset(col, 0, sizeof(*col));
+	d = decoder_new(&o, collect, col);
+	cr_assert(d);
+	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
+	while (cap_next(cap, &r, &err) > 0)
+		if (r.kind == CAP_REC_USB)
+			decoder_feed(d, &r.u.usb);
+	decoder_finish(d);
+	lint_finish(l);
+	for (size_t i = 0; i < col->n; i++)
+		for (uint32_t j = 0; j < col->c[i].s.nfindings; j++)
+			serious += col->c[i].findings[j].severity >= SEV_WARNING;
+	decoder_free(d);
+	lint_free(l);
+	cap_close(cap);
+	return serious;
+}
+
+Test(runner, decoder_findings_pass_through_the_hook)
+{
+	struct capb b;
+	struct col col;
+	uint64_t f_csw = tur_capture(&b, 8);
+	const struct finding *f;
+
+	lint_sb(&b.sb, &col);
+	cr_assert_eq(col.n, 1);
+	f = find(&col.c[0], "bot-tag-mismatch");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_ERROR);
+	cr_assert_eq(f->nframes, 1);
+	cr_assert_eq(f->frames[0], f_csw);
+	col_free(&col);
+	sb_release(&b.sb);
+
+	tur_capture(&b, 7);
+	cr_assert_eq(lint_sb(&b.sb, &col), 0, "a correct exchange has no warning or error");
+	cr_assert_eq(col.n, 1);
+	col_free(&col);
+	sb_release(&b.sb);
+}
+
+/* ------------------------------------------------------- scsiscope lint */
+
+struct run {
+	int status;
+	char *out;
+	char *err;
+};
+
+static char *slurp_or_empty(const char *path)
+{
+	size_t len;
+	char *s = (char *)slurp(path, &len);
+
+	cr_assert(s, "cannot open %s", path);
+	return s;
+}
+
+static struct run lint_cli(const char *args)
+{
+	const char *bd = getenv("top_builddir");
+	char out[] = "/tmp/scsiscope-lint-out-XXXXXX", err[] = "/tmp/scsiscope-lint-err-XXXXXX";
+	char cmd[4096];
+	struct run r;
+	int fo = mkstemp(out), fe = mkstemp(err);
+
+	cr_assert(bd, "top_builddir is not set (run through make check)");
+	cr_assert(fo >= 0 && fe >= 0);
+	close(fo);
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "'%s/scsiscope' lint %s >%s 2>%s", bd, args, out, err);
+	r.status = system(cmd);
+	cr_assert(WIFEXITED(r.status), "%s", cmd);
+	r.status = WEXITSTATUS(r.status);
+	r.out = slurp_or_empty(out);
+	r.err = slurp_or_empty(err);
+	unlink(out);
+	unlink(err);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Write the capture to a temporary file; its path in path[64]. */
+static void write_capture(const struct strbuf *sb, size_t len, char path[64])
+{
+	int fd;
+
+	snprintf(path, 64, "/tmp/scsiscope-lint-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, sb->buf, len), (ssize_t)len);
+	close(fd);
+}
+
+static unsigned count_lines(const char *s, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+Test(lint_cli, exit_codes)
+{
+	struct capb b;
+	char path[64], args[256];
+	struct run r;
+	uint64_t f_csw;
+
+	tur_capture(&b, 7);
+	write_capture(&b.sb, b.sb.len, path);
+	r = lint_cli(path);
+	cr_assert_eq(r.status, 0, "clean capture: %s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "0 errors, 0 warnings"), "%s", r.out);
+	run_free(&r);
+	unlink(path);
+	sb_release(&b.sb);
+
+	f_csw = tur_capture(&b, 8);
+	write_capture(&b.sb, b.sb.len, path);
+	r = lint_cli(path);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "bot-tag-mismatch on device 1:5: 1 finding"), "%s", r.out);
+	snprintf(args, sizeof(args), "frame %llu: the CSW's tag", (unsigned long long)f_csw);
+	cr_assert(strstr(r.out, args), "%s", r.out);
+	run_free(&r);
+
+	snprintf(args, sizeof(args), "--skip bot-tag-mismatch %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert_null(strstr(r.out, "bot-tag-mismatch"));
+	run_free(&r);
+
+	snprintf(args, sizeof(args), "--only usb-stall,capture-gap %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert_null(strstr(r.out, "bot-tag-mismatch"));
+	run_free(&r);
+
+	snprintf(args, sizeof(args), "--only no-such-id %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "no-such-id"), "%s", r.err);
+	run_free(&r);
+
+	snprintf(args, sizeof(args), "--json %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 1);
+	snprintf(args, sizeof(args),
+		 "{\"kind\":\"finding\",\"id\":\"bot-tag-mismatch\",\"severity\":\"error\",\"family\":\"bot\","
+		 "\"bus\":1,\"device\":5,\"frames\":[%llu],\"message\":\"the CSW's tag",
+		 (unsigned long long)f_csw);
+	cr_assert(strstr(r.out, args), "%s", r.out);
+	cr_assert_eq(count_lines(r.out, "\n"), 2, "one finding, one summary: %s", r.out);
+	cr_assert(strstr(r.out, "{\"kind\":\"summary\",\"errors\":1,\"warnings\":0,\"infos\":0"), "%s", r.out);
+	run_free(&r);
+
+	/* cut inside the CSW's record: damaged, exit 2 after the findings */
+	unlink(path);
+	write_capture(&b.sb, b.sb.len - 5, path);
+	r = lint_cli(path);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strlen(r.err) > 0);
+	cr_assert(strstr(r.out, "errors,"), "the summary is still printed: %s", r.out);
+	run_free(&r);
+	unlink(path);
+	sb_release(&b.sb);
+}
+
+Test(lint_cli, explain_and_list)
+{
+	struct run r = lint_cli("--explain bot-tag-mismatch");
+	const struct check_info *ci;
+	unsigned n = 0;
+
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "bot-tag-mismatch (error, bot)"), "%s", r.out);
+	cr_assert(strstr(r.out, "dCSWTag"), "%s", r.out);
+	run_free(&r);
+
+	r = lint_cli("--explain nope");
+	cr_assert_eq(r.status, 2);
+	run_free(&r);
+
+	r = lint_cli("--list");
+	cr_assert_eq(r.status, 0);
+	for (unsigned i = 0; (ci = check_at(i)); i++, n++) {
+		char line[64];
+		snprintf(line, sizeof(line), "%s ", ci->id);
+		cr_assert(strstr(r.out, line), "--list lacks %s", ci->id);
+	}
+	cr_assert_eq(count_lines(r.out, "\n"), n);
+	run_free(&r);
+}
