@@ -29,5 +29,7 @@ int cmd_decode(int argc, char **argv);
 void cmd_decode_usage(FILE *out);
 int cmd_events(int argc, char **argv);
 void cmd_events_usage(FILE *out);
+int cmd_lint(int argc, char **argv);
+void cmd_lint_usage(FILE *out);
 
 #endif
