@@ -35,7 +35,8 @@
  *  - cdb-reserved-bits: a reserved field set in a few CDBs whose layout
  *    has been stable from SPC-3/SBC-3 to SPC-5/SBC-4 (table below).
  *  - retry-storm: the same CDB failing lint_opts.retry_storm_min times in
- *    a row on the same device and LUN.
+ *    a row on the same device and LUN (the REQUEST SENSE a BOT host sends
+ *    after each failure does not break the row; any other command does).
  * At the end of the capture, one report per device listing every opcode
  * it rejected with 05/20/00 (INVALID COMMAND OPERATION CODE).
  *
@@ -353,8 +354,8 @@ static void retry_storm(struct lint *l, struct scsi_state *st, const struct scsi
 	unsigned min = lint_get_opts(l)->retry_storm_min;
 	bool same;
 
-	if (!d)
-		return;
+	if (!d || s->cdb[0] == 0x03)
+		return;   /* REQUEST SENSE: the host's auto-sense between the retries */
 	same = d->storm_count && d->storm_lun == s->lun && d->storm_len == len && !memcmp(d->storm_cdb, s->cdb, len);
 	if (!failed(s)) {
 		if (d->storm_lun == s->lun)
