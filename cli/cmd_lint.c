@@ -358,7 +358,8 @@ int cmd_lint(int argc, char **argv)
 	lint_finish(lint);
 	for (unsigned i = 0; (f = lint_report_at(lint, i)); i++)
 		keep(&run, f, false, 0, 0);
-	qsort(run.k, run.n, sizeof(*run.k), cmp_kept);
+	if (run.n)
+		qsort(run.k, run.n, sizeof(*run.k), cmp_kept);
 
 	status = EXIT_OK;
 	for (int s = (int)run.threshold; s <= SEV_ERROR; s++)
