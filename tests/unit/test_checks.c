@@ -417,12 +417,13 @@ Test(checks_scsi, cdb_length_mismatch_and_its_silent_twin)
 	struct capb b;
 	struct run r;
 	uint8_t inq[36] = { 0 };
+	uint8_t inq16[16] = { 0x12, 0, 0, 0, 36, 0 };
 	uint64_t f1, f2;
 	const struct finding *f;
 
 	bot_init(&b);
 	bot_enumerate(&b);
-	f1 = cbw(&b, 1, 36, true, INQUIRY, 16);      /* 6-byte INQUIRY in a 16-byte CBW CDB */
+	f1 = cbw(&b, 1, 36, true, inq16, 16);        /* 6-byte INQUIRY in a 16-byte CBW CDB */
 	bin(&b, 36, inq, 36, 0);
 	csw(&b, 1, 0, 0);
 	f2 = cbw(&b, 2, 36, true, INQUIRY, 6);
@@ -551,6 +552,309 @@ Test(checks_scsi, no_retry_storm_when_a_success_breaks_the_run)
 	lint_sb(&b.sb, &r);
 	cr_assert_eq(count(&r, "retry-storm", 0), 0);
 	cr_assert_eq(count(&r, "not-ready", 0), 8);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* ================================================= transport family */
+
+Test(checks_transport, silent_on_a_correct_session)
+{
+	struct capb b;
+	struct run r;
+	uint8_t rs[96] = { 0x70, 0, 0, 0, 0, 0, 0, 10 };
+	uint8_t reqsense96[6] = { 0x03, 0, 0, 0, 96, 0 };
+	uint32_t tag;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	tag = good_session(&b, 1);
+	/* a device padding REQUEST SENSE to the 96 bytes asked, residue = 96 - 18 relevant: legal (BOT 6.7.2) */
+	cbw(&b, tag, 96, true, reqsense96, 6);
+	bin(&b, 96, rs, 96, 0);
+	csw(&b, tag, 78, 0);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 5);
+	cr_assert_eq(ours(&r), 0, "first: %s %s", r.n ? r.lf[0].f.id : "", r.n ? r.lf[0].f.msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, bot_missing_data_phase)
+{
+	struct capb b;
+	struct run r;
+	uint8_t s[18];
+	uint32_t tag = 3;
+	uint64_t f1, f2, f3;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	f1 = cbw(&b, 1, 36, true, INQUIRY, 6);      /* passes, residue 0: claims 36 bytes moved */
+	csw(&b, 1, 0, 0);
+	f2 = cbw(&b, 2, 36, true, INQUIRY, 6);      /* passes, residue 36: admits it */
+	csw(&b, 2, 36, 0);
+	mk_sense(s, 0x05, 0x24, 0, 0, 0);
+	f3 = failing(&b, &tag, INQUIRY, 6, 36, s, NULL);   /* failed without data: legal case 4 */
+	lint_sb(&b.sb, &r);
+	cr_assert(strstr(expect(&r, "bot-missing-data-phase", f1, SEV_ERROR, 1, &f1)->msg, "claims 36 bytes"));
+	expect(&r, "bot-missing-data-phase", f2, SEV_WARNING, 1, &f2);
+	cr_assert_eq(count(&r, "bot-missing-data-phase", f3), 0);
+	cr_assert_eq(count(&r, "bot-residue-mismatch", 0), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, bot_residue_mismatch)
+{
+	struct capb b;
+	struct run r;
+	uint8_t inq[36] = { 0 };
+	uint64_t f1, c1, f2, c2, f3;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	f1 = cbw(&b, 1, 36, true, INQUIRY, 6);      /* 20 moved, residue 4: claims 32 */
+	bin(&b, 36, inq, 20, 0);
+	c1 = csw(&b, 1, 4, 0);
+	f2 = cbw(&b, 2, 36, true, INQUIRY, 6);      /* residue beyond the expected length */
+	bin(&b, 36, inq, 20, 0);
+	c2 = csw(&b, 2, 100, 0);
+	f3 = cbw(&b, 3, 36, true, INQUIRY, 6);      /* 20 moved, residue 16: right (20 padded, residue 36 would be too) */
+	bin(&b, 36, inq, 20, 0);
+	csw(&b, 3, 16, 0);
+	lint_sb(&b.sb, &r);
+	cr_assert(strstr(expect(&r, "bot-residue-mismatch", f1, SEV_WARNING, 1, &c1)->msg, "residue 4"));
+	expect(&r, "bot-residue-mismatch", f2, SEV_WARNING, 1, &c2);
+	cr_assert_eq(count(&r, "bot-residue-mismatch", f3), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, bot_phase_error_names_the_case)
+{
+	struct capb b;
+	struct run r;
+	uint8_t inq96[6] = { 0x12, 0, 0, 0, 96, 0 };
+	uint8_t inq[64] = { 0 };
+	uint64_t f1, c1, f2, c2, f3, c3, f4, c4, f5;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	f1 = cbw(&b, 1, 36, true, inq96, 6);        /* host 36 in, CDB 96 in: (7) Hi<Di */
+	bin(&b, 36, inq, 36, 0);
+	c1 = csw(&b, 1, 0, 2);
+	f2 = cbw(&b, 2, 512, true, TUR, 6);         /* host 512 in, no data: (4) Hi>Dn */
+	c2 = csw(&b, 2, 512, 2);
+	f3 = cbw(&b, 3, 36, false, INQUIRY, 6);     /* host out, CDB in: (10) Ho<>Di */
+	c3 = csw(&b, 3, 36, 2);
+	f4 = cbw(&b, 4, 36, true, inq96, 6);        /* no phase error, but 64 bytes where 36 were allowed */
+	bin(&b, 64, inq, 64, 0);
+	c4 = csw(&b, 4, 0, 0);
+	f5 = cbw(&b, 5, 36, true, INQUIRY, 6);      /* (6) Hi=Di, passed: silent */
+	bin(&b, 36, inq, 36, 0);
+	csw(&b, 5, 0, 0);
+	lint_sb(&b.sb, &r);
+	cr_assert(strstr(expect(&r, "bot-phase-error", f1, SEV_ERROR, 2, (uint64_t[]){ f1, c1 })->msg, "(7) Hi<Di"));
+	cr_assert(strstr(expect(&r, "bot-phase-error", f2, SEV_ERROR, 2, (uint64_t[]){ f2, c2 })->msg, "(4) Hi>Dn"));
+	cr_assert(strstr(expect(&r, "bot-phase-error", f3, SEV_ERROR, 2, (uint64_t[]){ f3, c3 })->msg, "(10) Ho<>Di"));
+	cr_assert(strstr(expect(&r, "bot-phase-error", f4, SEV_ERROR, 2, (uint64_t[]){ f4, c4 })->msg,
+			 "moved 64 bytes where the CBW allowed 36"));
+	cr_assert_eq(count(&r, "bot-phase-error", f5), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, capture_gap_in_the_tag_sequence_and_at_the_end)
+{
+	struct capb b;
+	struct run r;
+	uint64_t f4, f16, f17, last;
+	const struct finding *f;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	good_session(&b, 1);                        /* tags 1-4 */
+	f4 = b.frame - 3;                           /* the CBW of tag 4: its submit, completion, then the CSW's two records */
+	f16 = cbw(&b, 16, 0, true, TUR, 6);
+	csw(&b, 16, 0, 0);
+	f17 = cbw(&b, 17, 0, true, TUR, 6);
+	csw(&b, 17, 0, 0);
+	cbw(&b, 18, 36, true, INQUIRY, 6);          /* the capture stops before the CSW */
+	last = bin(&b, 36, zeros, 36, 0);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "capture-gap", f16, SEV_INFO, 2, (uint64_t[]){ f4, f16 });
+	cr_assert(strstr(f->msg, "11 command(s)"), "%s", f->msg);
+	cr_assert_eq(count(&r, "capture-gap", f17), 0);
+	cr_assert_eq(r.col.n, 7);
+	f = expect(&r, "capture-gap", r.col.c[6].s.frame, SEV_INFO, 1, &last);
+	cr_assert(strstr(f->msg, "capture ends"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, device_gone_and_urb_errors)
+{
+	struct capb b;
+	struct run r;
+	uint64_t f1, e1, e2, e3;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	/* an endpoint no storage decoder owns: protocol error, unlink, timeout */
+	put(&b, 'S', USB_XFER_BULK, 0x85, ++b.id, -115, 64, NULL, 0, NULL);
+	e1 = put(&b, 'C', USB_XFER_BULK, 0x85, b.id, -71, 0, NULL, 0, NULL);
+	put(&b, 'S', USB_XFER_BULK, 0x85, ++b.id, -115, 64, NULL, 0, NULL);
+	e2 = put(&b, 'C', USB_XFER_BULK, 0x85, b.id, -2, 0, NULL, 0, NULL);
+	put(&b, 'S', USB_XFER_BULK, 0x85, ++b.id, -115, 64, NULL, 0, NULL);
+	e3 = put(&b, 'C', USB_XFER_BULK, 0x85, b.id, -110, 0, NULL, 0, NULL);
+	f1 = cbw(&b, 1, 4096, true, READ10_8, 10);
+	bin(&b, 4096, NULL, 0, -108);               /* the device disconnects mid-command */
+	lint_sb(&b.sb, &r);
+	cr_assert(strstr(expect(&r, "usb-urb-error", e1, SEV_ERROR, 1, &e1)->msg, "EPROTO"));
+	expect(&r, "usb-urb-error", e2, SEV_INFO, 1, &e2);
+	expect(&r, "usb-urb-error", e3, SEV_WARNING, 1, &e3);
+	cr_assert_eq(r.col.n, 1);
+	cr_assert_eq(r.col.c[0].s.end, TXN_END_DEVICE_GONE);
+	expect(&r, "usb-device-gone", f1, SEV_ERROR, 1, &r.col.c[0].s.last_frame);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* ------------------------------------------------- UAS capture builder */
+
+#define UBUS 2
+#define UDEV 4
+#define EP_CMD 0x01
+#define EP_STATUS 0x82
+#define EP_DIN 0x83
+#define EP_DOUT 0x04
+
+/* USB 2 UAS device: interface 0 alt 1 with the four pipes and their Pipe
+ * Usage descriptors (UAS 5.3.3.5), then SET_CONFIGURATION and SET_INTERFACE. */
+static void uas_enumerate(struct capb *b)
+{
+	static const uint8_t get_dev[8] = { 0x80, 0x06, 0x00, 0x01, 0, 0, 18, 0 };
+	static const uint8_t set_cfg[8] = { 0x00, 0x09, 0x01, 0x00, 0, 0, 0, 0 };
+	static const uint8_t set_alt[8] = { 0x01, 0x0b, 0x01, 0x00, 0, 0, 0, 0 };
+	static const uint8_t dev[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0xf4, 0x46, 0x03, 0x00, 0x00, 0x01, 1, 2, 3, 1 };
+	static const uint8_t cfg[] = {
+		9, 2, 0, 0, 1, 1, 0, 0x80, 50,
+		9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
+		7, 5, 0x81, 2, 0x00, 0x02, 0,
+		7, 5, 0x02, 2, 0x00, 0x02, 0,
+		9, 4, 0, 1, 4, 0x08, 0x06, 0x62, 0,
+		7, 5, EP_CMD, 2, 0x00, 0x02, 0, 4, 0x24, 1, 0,
+		7, 5, EP_STATUS, 2, 0x00, 0x02, 0, 4, 0x24, 2, 0,
+		7, 5, EP_DIN, 2, 0x00, 0x02, 0, 4, 0x24, 3, 0,
+		7, 5, EP_DOUT, 2, 0x00, 0x02, 0, 4, 0x24, 4, 0,
+	};
+	uint8_t c[sizeof(cfg)];
+	uint8_t get_cfg[8] = { 0x80, 0x06, 0x00, 0x02, 0, 0, (uint8_t)sizeof(cfg), 0 };
+
+	memcpy(c, cfg, sizeof(cfg));
+	c[2] = (uint8_t)sizeof(cfg);
+	ctrl(b, get_dev, dev, sizeof(dev));
+	ctrl(b, get_cfg, c, sizeof(c));
+	ctrl(b, set_cfg, NULL, 0);
+	ctrl(b, set_alt, NULL, 0);
+}
+
+static uint64_t bs(struct capb *b, uint8_t ep, uint64_t id, uint32_t len, const void *out)
+{
+	return put(b, 'S', USB_XFER_BULK, ep, id, -115, len, out, out ? len : 0, NULL);
+}
+
+static uint64_t bc(struct capb *b, uint8_t ep, uint64_t id, uint32_t len, const void *in)
+{
+	return put(b, 'C', USB_XFER_BULK, ep, id, 0, len, in, in ? len : 0, NULL);
+}
+
+/* Linux's order without streams: status URB, Command IU, READY IU, data,
+ * Sense IU.  dir: +1 in, -1 out, 0 no data phase at all.  Returns the
+ * Command IU frame. */
+static uint64_t uas_cmd(struct capb *b, uint16_t tag, const uint8_t *cdb, unsigned cdb_len, int dir,
+			const void *data, uint32_t dlen, uint8_t status, const uint8_t *sense, uint16_t slen)
+{
+	uint8_t iu[64];
+	uint64_t sid = ++b->id, cid = ++b->id, did = ++b->id, f;
+
+	bs(b, EP_STATUS, sid, 112, NULL);
+	f = bs(b, EP_CMD, cid, cmd_iu(iu, tag, 0, cdb, cdb_len), iu);
+	bc(b, EP_CMD, cid, 32, NULL);
+	if (dir) {
+		bc(b, EP_STATUS, sid, ready_iu(iu, dir > 0 ? 0x06 : 0x07, tag), iu);
+		sid = ++b->id;
+		bs(b, EP_STATUS, sid, 112, NULL);
+		if (dir > 0) {
+			bs(b, EP_DIN, did, dlen, NULL);
+			bc(b, EP_DIN, did, dlen, data);
+		} else {
+			bs(b, EP_DOUT, did, dlen, data);
+			bc(b, EP_DOUT, did, dlen, NULL);
+		}
+	}
+	bc(b, EP_STATUS, sid, sense_iu(iu, tag, status, sense, slen), iu);
+	return f;
+}
+
+static uint64_t stray_sense(struct capb *b, uint16_t tag)
+{
+	uint8_t iu[64];
+	uint64_t sid = ++b->id;
+
+	bs(b, EP_STATUS, sid, 112, NULL);
+	return bc(b, EP_STATUS, sid, sense_iu(iu, tag, 0, NULL, 0), iu);
+}
+
+Test(checks_transport, uas_missing_data_phase)
+{
+	struct capb b;
+	struct run r;
+	uint8_t inq[36] = { 0 }, s[18];
+	uint64_t f1, f2, f3;
+
+	capb_open(&b, UBUS, UDEV, 262144, 0xffff888000002000ULL, 1700000000000000000LL, 10000);
+	uas_enumerate(&b);
+	mk_sense(s, 0x05, 0x24, 0, 0, 0);
+	f1 = uas_cmd(&b, 1, INQUIRY, 6, 0, NULL, 0, 0, NULL, 0);          /* GOOD, and no data */
+	f2 = uas_cmd(&b, 2, INQUIRY, 6, +1, inq, 36, 0, NULL, 0);         /* correct */
+	f3 = uas_cmd(&b, 3, INQUIRY, 6, 0, NULL, 0, 2, s, 18);            /* rejected: no data is right */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 3);
+	cr_assert(strstr(expect(&r, "uas-missing-data-phase", f1, SEV_ERROR, 1, &f1)->msg, "36 bytes in"));
+	cr_assert_eq(count(&r, "uas-missing-data-phase", f2) + count(&r, "uas-missing-data-phase", f3), 0);
+	cr_assert_eq(count(&r, "check-condition", f3), 1, "the UAS Sense IU's sense is used");
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_transport, uas_orphan_sense)
+{
+	struct capb b;
+	struct run r;
+	uint8_t inq[36] = { 0 };
+	uint64_t early, late;
+	const struct finding *f;
+
+	capb_open(&b, UBUS, UDEV, 262144, 0xffff888000002000ULL, 1700000000000000000LL, 10000);
+	uas_enumerate(&b);
+	early = stray_sense(&b, 7);                 /* before the first command: reported at the end */
+	uas_cmd(&b, 1, INQUIRY, 6, +1, inq, 36, 0, NULL, 0);
+	late = stray_sense(&b, 9);                  /* tag 9 was never sent */
+	uas_cmd(&b, 2, TUR, 6, 0, NULL, 0, 0, NULL, 0);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 2);
+	expect(&r, "uas-orphan-sense", late, SEV_WARNING, 1, &late);
+	cr_assert_eq(count(&r, "uas-orphan-sense", 0), 2);
+	f = NULL;
+	for (unsigned i = 0; i < r.n; i++)
+		if (r.lf[i].kind == 0 && !strcmp(r.lf[i].f.id, "uas-orphan-sense"))
+			f = &r.lf[i].f;
+	cr_assert(f, "the early stray is in the report");
+	cr_assert_eq(f->nframes, 1);
+	cr_assert_eq(f->frames[0], early);
+	cr_assert_eq(ours(&r), 2);
 	run_free(&r);
 	sb_release(&b.sb);
 }
