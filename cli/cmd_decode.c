@@ -10,6 +10,8 @@
 #include "analyze/filter.h"
 #include "capture/capture.h"
 #include "capture/prefetch.h"
+#include "analyze/lint.h"
+#include "report/finding_render.h"
 #include "decode/decode.h"
 #include "report/summary.h"
 #include "report/txn_render.h"
@@ -36,6 +38,9 @@ void cmd_decode_usage(FILE *out)
 		"                       'finding~\"bot-\"' (see FILTER EXPRESSIONS in\n"
 		"                       scsiscope(1))\n"
 		"      --all            also every URB of endpoints no decoder claims\n"
+		"      --no-checks      do not run lint's checks (their ids are then not shown)\n"
+		"      --findings       with --json: add the findings that belong to no single\n"
+		"                       transaction as {\"kind\":\"finding\"} records at the end\n"
 		"      --summary        per device instead of per transaction: identity,\n"
 		"                       command counts, errors, bytes, latency percentiles\n"
 		"                       (of the transactions the other options select)\n"
@@ -171,6 +176,8 @@ int cmd_decode(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'f' },
 		{ "scsi-only", no_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "no-checks", no_argument, NULL, 'N' },
+		{ "findings", no_argument, NULL, 'R' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -183,7 +190,8 @@ int cmd_decode(int argc, char **argv)
 	struct cap_record r;
 	struct cap_prefetch *pf;
 	struct error err;
-	bool have_t0 = false;
+	bool have_t0 = false, no_checks = false, want_findings = false;
+	struct lint *lint = NULL;
 	const char *filter_expr = NULL;
 	int opt, rc;
 
@@ -210,6 +218,8 @@ int cmd_decode(int argc, char **argv)
 			break;
 		case 's': run.scsi_only = true; break;
 		case 'a': dopts.other_traffic = true; break;
+		case 'N': no_checks = true; break;
+		case 'R': want_findings = true; break;
 		case 'F': filter_expr = optarg; break;
 		case 'S': run.want_summary = true; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
@@ -218,6 +228,8 @@ int cmd_decode(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("decode", "expects exactly one FILE");
+	if (want_findings && (!run.json || no_checks))
+		return cli_usage_error("decode", "--findings goes with --json (and not with --no-checks)");
 	if (filter_expr && filter_compile(filter_expr, &run.filter, &err) < 0)
 		return cli_usage_error("decode", "--filter: %s", err.msg);
 	if (cap_open(argv[optind], &c, &err) < 0) {
@@ -232,8 +244,18 @@ int cmd_decode(int argc, char **argv)
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
 	}
+	/* lint's checks run on every transaction, so each line shows the ids
+	 * of its findings (as `scsiscope lint` reports them). */
+	if (!no_checks) {
+		struct lint_opts lo;
+		lint_opts_default(&lo);
+		lint = lint_new(&lo);
+		dopts.hook = lint ? lint_hook : NULL;
+		dopts.hook_ctx = lint;
+	}
 	dec = decoder_new(&dopts, on_txn, &run);
 	if (!dec) {
+		lint_free(lint);
 		summary_free(run.summary);
 		filter_free(run.filter);
 		cap_close(c);
@@ -256,6 +278,15 @@ int cmd_decode(int argc, char **argv)
 	cap_prefetch_stop(pf);
 	/* Whatever happened, show everything decoded so far. */
 	decoder_finish(dec);
+	if (lint) {
+		lint_finish(lint);
+		if (run.json && want_findings && !run.summary) {
+			const struct finding *f;
+			for (unsigned i = 0; (f = lint_report_at(lint, i)); i++)
+				render_finding_json(&run.out, f, false, 0, 0);
+		}
+		lint_free(lint);
+	}
 	if (run.summary) {
 		const struct usb_device_info *info;
 		for (unsigned i = 0; (info = decoder_device_at(dec, i)); i++)
