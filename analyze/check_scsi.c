@@ -192,7 +192,7 @@ static void check_condition(struct scsi_state *st, const struct scsi_txn *s, str
 	const char *id = "check-condition";
 	enum severity sev;
 
-	scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	frames[nf++] = s->frame;
 	if (s->sense.source == SENSE_NONE ||
 	    !scsi_sense_parse(s->sense.raw, s->sense.len < SENSE_MAX ? s->sense.len : SENSE_MAX, &si)) {
@@ -395,7 +395,7 @@ void check_scsi_txn(struct lint *l, const struct txn *t, struct txn_handle *h)
 		return;
 	s = &t->u.scsi;
 	st = lint_state(l, LINT_FAMILY_SCSI, sizeof(*st));
-	scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	if (s->status == 2)
 		check_condition(st, s, h);
 	cdb_length(s, &ci, h);

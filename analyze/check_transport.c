@@ -137,7 +137,7 @@ static void bot_phase(const struct scsi_txn *s, struct txn_handle *h)
 	uint64_t dlen = UINT64_MAX;
 	uint64_t frames[2] = { s->frame, s->last_frame };
 
-	scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	dlen = scsi_cdb_expected_bytes(&ci, s->block_size);
 	if (dlen == 0)
 		dev = D_N;
@@ -240,7 +240,7 @@ static void uas_checks(struct tp_state *st, const struct scsi_txn *s, struct txn
 	if (s->end != TXN_END_STATUS || s->status != 0 || s->expected_unknown || s->expected_bytes == 0 ||
 	    s->data.bytes != 0)
 		return;
-	scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	if (!ci.dir_known || ci.dir == SCSI_DIR_NONE)
 		return;
 	txn_attach_finding(h, "uas-missing-data-phase", SEV_ERROR, &s->frame, 1,

@@ -789,7 +789,7 @@ static const struct cdb_info *cdb(struct ectx *e)
 {
 	if (!e->ci_done) {
 		const struct scsi_txn *s = &e->t->u.scsi;
-		scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, &e->ci);
+		e->ci = *scsi_txn_cdb(s, &e->ci);
 		e->ci_done = true;
 	}
 	return &e->ci;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "capture/capture.h"
+#include "decode/scsi.h"
 
 /*
  * The decoder is push-driven: feed it every usb_event of a capture in order
@@ -133,6 +134,7 @@ struct scsi_txn {
 	uint32_t nframes;
 	const struct finding *findings;
 	uint32_t nfindings;
+	struct cdb_info ci;       /* the CDB decoded once by the decoder; read it with scsi_txn_cdb() */
 };
 
 /* One control transfer (endpoint 0 or another control endpoint). */
@@ -245,6 +247,10 @@ void decoder_feed(struct decoder *d, const struct usb_event *ev);
 /* End of capture: everything still open is emitted as ended by the capture. */
 void decoder_finish(struct decoder *d);
 void decoder_free(struct decoder *d);
+
+/* The transaction's decoded CDB: the decoder's (ci.name set), or decoded
+ * into tmp for a scsi_txn made elsewhere (tests). */
+const struct cdb_info *scsi_txn_cdb(const struct scsi_txn *s, struct cdb_info *tmp);
 
 /* Every device seen so far, in first-seen order (i from 0); NULL past the end. */
 const struct usb_device_info *decoder_device_at(const struct decoder *d, unsigned i);

@@ -114,6 +114,7 @@ void storage_scsi_done(struct storage_ctx *sc, struct txn_rec *r)
 				transport_name((enum transport)s->transport), s->bus, s->device, s->interface);
 	}
 	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
+	s->ci = ci;
 	s->block_size = storage_block_size(sc, s->bus, s->device, s->lun);
 	/* Learn the block size from a good READ CAPACITY (and only then look
 	 * at the data: the view computes the payload hash). */
@@ -469,6 +470,14 @@ void decoder_free(struct decoder *d)
 const struct usb_device_info *decoder_device_at(const struct decoder *d, unsigned i)
 {
 	return devtable_at(d->devs, i);
+}
+
+const struct cdb_info *scsi_txn_cdb(const struct scsi_txn *s, struct cdb_info *tmp)
+{
+	if (s->ci.name)
+		return &s->ci;
+	scsi_cdb_decode(s->cdb, s->cdb_len < SCSI_CDB_MAX ? s->cdb_len : SCSI_CDB_MAX, tmp);
+	return tmp;
 }
 
 /* ----------------------------------------------------------------- names */

@@ -212,6 +212,24 @@ static void rec_finalize(struct txn_rec *r)
 	}
 }
 
+static void rec_point_findings(struct txn_rec *r)
+{
+	switch (r->t.kind) {
+	case TXN_SCSI:
+		r->t.u.scsi.findings = r->findings;
+		r->t.u.scsi.nfindings = r->nfindings;
+		break;
+	case TXN_CONTROL:
+		r->t.u.ctl.findings = r->findings;
+		r->t.u.ctl.nfindings = r->nfindings;
+		break;
+	case TXN_USB:
+		r->t.u.note.findings = r->findings;
+		r->t.u.note.nfindings = r->nfindings;
+		break;
+	}
+}
+
 void emitter_set_hook(struct emitter *e, txn_hook hook, void *ctx)
 {
 	e->hook = hook;
@@ -236,7 +254,7 @@ static void deliver(struct emitter *e, struct txn_rec *r)
 {
 	if (e->hook) {
 		e->hook(e->hook_ctx, &r->t, (struct txn_handle *)(void *)r);
-		rec_finalize(r);          /* the findings array may have moved */
+		rec_point_findings(r);    /* the hook may have added (and moved) findings */
 	}
 	e->cb(e->ctx, &r->t);
 	rec_release(e, r);

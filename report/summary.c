@@ -363,7 +363,7 @@ static void add_scsi(struct dev_stat *d, const struct scsi_txn *t)
 	struct op_stat *o;
 	struct lun_stat *l;
 
-	scsi_cdb_decode(t->cdb, t->cdb_len < SCSI_CDB_MAX ? t->cdb_len : SCSI_CDB_MAX, &ci);
+	ci = *scsi_txn_cdb(t, &ci);
 	d->scsi++;
 	if (t->transport <= TRANSPORT_UAS)
 		d->transports |= (uint8_t)(1u << t->transport);

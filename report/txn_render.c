@@ -117,7 +117,7 @@ static void line_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 	size_t start = sb->len;
 	struct cdb_info ci;
 
-	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	sb_addf(sb, "%7" PRIu64 " ", s->frame);
 	add_time(sb, ts_sub(s->ts_start, o->t0_ns));
 	sb_addf(sb, " %u:%03u L%" PRIu64 " %s", s->bus, s->device, s->lun, transport_name((enum transport)s->transport));
@@ -279,7 +279,7 @@ static void verbose_scsi(struct strbuf *sb, const struct scsi_txn *s)
 	sb_addc(sb, '\n');
 	scsi_cdb_describe(sb, s->cdb, s->cdb_len, "      ");
 	add_payload_line(sb, &s->data);
-	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	if (s->data.head_len)
 		scsi_data_describe(sb, &ci, s->data.head, s->data.head_len, "      ");
 	if (s->sense.source != SENSE_NONE) {
@@ -420,7 +420,7 @@ static void json_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 {
 	struct cdb_info ci;
 
-	scsi_cdb_decode(s->cdb, s->cdb_len, &ci);
+	ci = *scsi_txn_cdb(s, &ci);
 	json_u64(sb, "{\"kind\":\"scsi\",\"frame\":", s->frame);
 	json_u64(sb, ",\"last_frame\":", s->last_frame);
 	json_time(sb, s->ts_start, o->t0_ns);
