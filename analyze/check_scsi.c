@@ -32,6 +32,8 @@
  *    so there only an additional CDB length on a fixed-length opcode counts.
  *  - alloc-length-vs-transfer: BOT only: the bytes the CDB asks to move
  *    differ from dCBWDataTransferLength.  UAS has no separate length.
+ *    Info when an allocation length is below the CBW's (legal case Hi>Di,
+ *    e.g. Linux sends sg_requests' 252-byte REQUEST SENSE with a 256-byte CBW).
  *  - cdb-reserved-bits: a reserved field set in a few CDBs whose layout
  *    has been stable from SPC-3/SBC-3 to SPC-5/SBC-4 (table below).
  *  - retry-storm: the same CDB failing lint_opts.retry_storm_min times in
@@ -263,7 +265,12 @@ static void alloc_vs_transfer(const struct scsi_txn *s, const struct cdb_info *c
 				   "(dCBWDataTransferLength)",
 				   ci->name, ci->xfer_blocks, s->block_size, (unsigned long long)want, s->expected_bytes);
 	else
-		txn_attach_finding(h, "alloc-length-vs-transfer", SEV_WARNING, &s->frame, 1,
+		/* An allocation length is a maximum (SPC-4 4.2.5.6): a CBW that
+		 * expects more is BOT 6.7.2 case (5) Hi>Di, legal (hosts round
+		 * buffers up; the device pads or reports the residue): info.
+		 * A CBW that expects less is case (7) Hi<Di: warning. */
+		txn_attach_finding(h, "alloc-length-vs-transfer", want < s->expected_bytes ? SEV_INFO : SEV_WARNING,
+				   &s->frame, 1,
 				   "%s asks for %llu bytes (0x%llx) in its CDB but the CBW announces %u "
 				   "(dCBWDataTransferLength)",
 				   ci->name, (unsigned long long)want, (unsigned long long)want, s->expected_bytes);

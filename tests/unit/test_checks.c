@@ -472,6 +472,20 @@ Test(checks_scsi, allocation_length_against_the_cbw)
 	cr_assert_eq(count(&r, "alloc-length-vs-transfer", 0), 2);
 	run_free(&r);
 	sb_release(&b.sb);
+
+	/* allocation length below the CBW's (BOT case Hi>Di, legal): info only */
+	uint8_t rs[6] = { 0x03, 0, 0, 0, 252, 0 };
+	uint8_t sense[256] = { 0x70, 0, 0, 0, 0, 0, 0, 10 };
+	bot_init(&b);
+	bot_enumerate(&b);
+	f1 = cbw(&b, 1, 256, true, rs, 6);
+	bin(&b, 256, sense, 256, 0);
+	csw(&b, 1, 0, 0);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "alloc-length-vs-transfer", f1, SEV_INFO, 1, &f1);
+	cr_assert(strstr(f->msg, "252") && strstr(f->msg, "256"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
 }
 
 Test(checks_scsi, reserved_bits_in_well_known_cdbs)
