@@ -30,6 +30,15 @@ void lint_opts_default(struct lint_opts *o)
 	o->slow_min_us = 100000;
 	/* retry-storm: 5 consecutive failures of the same CDB. */
 	o->retry_storm_min = 5;
+	/* sync-cache-suspicious: 8 MiB flushed in under 1 ms would be 8 GB/s,
+	 * beyond any USB storage medium: the device acknowledged without
+	 * writing its cache out. */
+	o->sync_min_bytes = 8u << 20;
+	o->sync_fast_us = 1000;
+	/* The data family (unflushed-writes, sync-cache-*) is off by default for
+	 * now: turning it on adds findings to the golden outputs of the samples,
+	 * which must be regenerated with it. */
+	o->data_checks = false;
 }
 
 struct lint *lint_new(const struct lint_opts *o)
@@ -53,6 +62,8 @@ void lint_free(struct lint *l)
 		check_scsi_free(l->state[LINT_FAMILY_SCSI]);
 	if (l->state[LINT_FAMILY_TRANSPORT])
 		check_transport_free(l->state[LINT_FAMILY_TRANSPORT]);
+	if (l->state[LINT_FAMILY_DATA])
+		check_data_free(l->state[LINT_FAMILY_DATA]);
 	for (unsigned i = 0; i < LINT_FAMILY_COUNT; i++)
 		free(l->state[i]);
 	free(l->report);
@@ -79,12 +90,16 @@ void lint_hook(void *ctx, const struct txn *t, struct txn_handle *h)
 
 	check_scsi_txn(l, t, h);
 	check_transport_txn(l, t, h);
+	if (l->opts.data_checks)
+		check_data_txn(l, t, h);
 }
 
 void lint_finish(struct lint *l)
 {
 	check_scsi_finish(l);
 	check_transport_finish(l);
+	if (l->opts.data_checks)
+		check_data_finish(l);
 }
 
 const struct finding *lint_report_at(const struct lint *l, unsigned i)

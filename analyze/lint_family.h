@@ -18,6 +18,7 @@
 enum lint_family {
 	LINT_FAMILY_SCSI = 0,     /* check_scsi.c */
 	LINT_FAMILY_TRANSPORT,    /* check_transport.c: BOT, UAS, USB, capture gaps */
+	LINT_FAMILY_DATA,         /* check_data.c: write caching and flushes */
 	LINT_FAMILY_COUNT,
 };
 
@@ -32,5 +33,8 @@ void check_scsi_free(void *state);              /* release what the state block 
 void check_transport_txn(struct lint *l, const struct txn *t, struct txn_handle *h);
 void check_transport_finish(struct lint *l);
 void check_transport_free(void *state);
+void check_data_txn(struct lint *l, const struct txn *t, struct txn_handle *h);
+void check_data_finish(struct lint *l);
+void check_data_free(void *state);
 
 #endif

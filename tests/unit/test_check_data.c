@@ -1,0 +1,492 @@
+/* test_check_data.c - the data family of lint checks: unflushed writes, failing, unsupported and suspicious SYNCHRONIZE CACHE, on small BOT captures. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "bot_wrappers.h"
+#include "decode_harness.h"
+
+#include "analyze/lint.h"
+
+#define LF_MAX 256
+
+struct lf {
+	uint8_t kind;             /* enum txn_kind; 0 = the end-of-capture report */
+	uint64_t txn_frame;
+	struct finding f;
+};
+
+struct run {
+	struct col col;
+	struct lf lf[LF_MAX];
+	unsigned n;
+};
+
+static void take(struct run *r, uint8_t kind, uint64_t frame, const struct finding *f, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && r->n < LF_MAX; i++) {
+		r->lf[r->n].kind = kind;
+		r->lf[r->n].txn_frame = frame;
+		r->lf[r->n].f = f[i];
+		r->n++;
+	}
+}
+
+static void run_cb(void *ctx, const struct txn *t)
+{
+	struct run *r = ctx;
+
+	collect(&r->col, t);
+	if (t->kind == TXN_SCSI)
+		take(r, t->kind, t->u.scsi.frame, t->u.scsi.findings, t->u.scsi.nfindings);
+	else if (t->kind == TXN_CONTROL)
+		take(r, t->kind, t->u.ctl.frame, t->u.ctl.findings, t->u.ctl.nfindings);
+	else
+		take(r, t->kind, t->u.note.frame, t->u.note.findings, t->u.note.nfindings);
+}
+
+static void lint_opts_sb(const struct strbuf *sb, const struct lint_opts *lo, struct run *r)
+{
+	struct lint *l;
+	struct decoder_opts o = { .notes = true };
+	struct decoder *d;
+	struct cap *cap;
+	struct cap_record rec;
+	struct error err;
+	const struct finding *f;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
+	l = lint_new(lo);
+	cr_assert(l);
+	o.hook = lint_hook;
+	o.hook_ctx = l;
+	d = decoder_new(&o, run_cb, r);
+	cr_assert(d);
+	while ((rc = cap_next(cap, &rec, &err)) > 0)
+		if (rec.kind == CAP_REC_USB)
+			decoder_feed(d, &rec.u.usb);
+	cr_assert_eq(rc, 0, "capture read error: %s", errtext(&err));
+	decoder_finish(d);
+	lint_finish(l);
+	for (unsigned i = 0; (f = lint_report_at(l, i)) != NULL; i++)
+		take(r, 0, 0, f, 1);
+	decoder_free(d);
+	lint_free(l);
+	cap_close(cap);
+}
+
+static void lint_sb(const struct strbuf *sb, struct run *r)
+{
+	struct lint_opts lo;
+
+	lint_opts_default(&lo);
+	lo.data_checks = true;
+	lint_opts_sb(sb, &lo, r);
+}
+
+static void run_free(struct run *r)
+{
+	col_free(&r->col);
+}
+
+static unsigned count(const struct run *r, const char *id, uint64_t txn_frame)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->n; i++)
+		n += !strcmp(r->lf[i].f.id, id) && (!txn_frame || r->lf[i].txn_frame == txn_frame);
+	return n;
+}
+
+static const struct finding *get(const struct run *r, const char *id, uint64_t txn_frame)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (!strcmp(r->lf[i].f.id, id) && (!txn_frame || r->lf[i].txn_frame == txn_frame))
+			return &r->lf[i].f;
+	return NULL;
+}
+
+static const struct finding *expect(const struct run *r, const char *id, uint64_t txn_frame, enum severity sev,
+				    unsigned nframes, const uint64_t *frames)
+{
+	const struct finding *f = get(r, id, txn_frame);
+
+	cr_assert(f, "no %s on the transaction of frame %" PRIu64, id, txn_frame);
+	cr_assert_eq(count(r, id, 0), 1, "%s more than once", id);
+	cr_assert_eq(f->severity, sev, "%s: severity %u, expected %u (%s)", id, f->severity, sev, f->msg);
+	cr_assert_eq(f->nframes, nframes, "%s: %u frames (%s)", id, f->nframes, f->msg);
+	for (unsigned i = 0; i < nframes; i++)
+		cr_assert_eq(f->frames[i], frames[i], "%s: frame %u is %" PRIu64 ", expected %" PRIu64 " (%s)", id, i,
+			     f->frames[i], frames[i], f->msg);
+	return f;
+}
+
+static const char *const OUR_IDS[] = {
+	"unflushed-writes", "sync-cache-failed", "sync-cache-unsupported", "sync-cache-suspicious", "data-mismatch",
+};
+
+static unsigned ours(const struct run *r)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->n; i++)
+		for (size_t k = 0; k < sizeof(OUR_IDS) / sizeof(OUR_IDS[0]); k++)
+			n += !strcmp(r->lf[i].f.id, OUR_IDS[k]);
+	return n;
+}
+
+/* ------------------------------------------------- BOT capture builder */
+
+#define BUS 1
+#define DEV 5
+#define EP_IN 0x81
+#define EP_OUT 0x02
+
+static void bot_init(struct capb *b)
+{
+	/* 25 us between records */
+	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL + 25000, 25000);
+}
+
+static uint64_t bout(struct capb *b, const void *data, uint32_t len, int32_t status)
+{
+	uint64_t id = ++b->id;
+	uint64_t f = put(b, 'S', USB_XFER_BULK, EP_OUT, id, -115, len, data, len, NULL);
+
+	put(b, 'C', USB_XFER_BULK, EP_OUT, id, status, len, NULL, 0, NULL);
+	return f;
+}
+
+static uint64_t bin(struct capb *b, uint32_t requested, const void *data, uint32_t actual, int32_t status)
+{
+	uint64_t id = ++b->id;
+
+	put(b, 'S', USB_XFER_BULK, EP_IN, id, -115, requested, NULL, 0, NULL);
+	return put(b, 'C', USB_XFER_BULK, EP_IN, id, status, actual, data, actual, NULL);
+}
+
+static uint64_t cbw(struct capb *b, uint32_t tag, uint32_t len, bool in, const uint8_t *cdb, uint8_t cblen)
+{
+	uint8_t w[31];
+
+	mk_cbw(w, tag, len, in, 0, cdb, cblen);
+	return bout(b, w, 31, 0);
+}
+
+static uint64_t csw(struct capb *b, uint32_t tag, uint32_t residue, uint8_t status)
+{
+	uint8_t w[13];
+
+	mk_csw(w, tag, residue, status);
+	return bin(b, 13, w, 13, 0);
+}
+
+static const uint8_t SETUP_GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
+static const uint8_t SETUP_GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x20, 0x00 };
+static const uint8_t SETUP_SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
+/* BOT 3.1: Bulk-Only Mass Storage Reset, class request FFh to interface 0. */
+static const uint8_t SETUP_BOT_RESET[8] = { 0x21, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+static const uint8_t DEVICE_DESC[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 1, 2, 3, 1 };
+static const uint8_t CONFIG_DESC[32] = {
+	9, 2, 32, 0, 1, 1, 0, 0x80, 50,
+	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
+	7, 5, EP_IN, 2, 0x00, 0x02, 0,
+	7, 5, EP_OUT, 2, 0x00, 0x02, 0,
+};
+
+static const uint8_t REQSENSE[6] = { 0x03, 0, 0, 0, 18, 0 };
+static const uint8_t READ_CAP10[10] = { 0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const uint8_t SYNC10[10] = { 0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const uint8_t EJECT[6] = { 0x1b, 0, 0, 0, 0x02, 0 };
+static uint8_t zeros[65536];
+
+static uint32_t start(struct capb *b)
+{
+	uint8_t cap[8] = { 0, 0, 0x7f, 0xff, 0, 0, 2, 0 };   /* 512-byte blocks */
+
+	bot_init(b);
+	ctrl(b, SETUP_GET_DEVICE, DEVICE_DESC, sizeof(DEVICE_DESC));
+	ctrl(b, SETUP_GET_CONFIG, CONFIG_DESC, sizeof(CONFIG_DESC));
+	ctrl(b, SETUP_SET_CONFIG, NULL, 0);
+	cbw(b, 1, 8, true, READ_CAP10, 10);
+	bin(b, 8, cap, 8, 0);
+	csw(b, 1, 0, 0);
+	return 2;
+}
+
+/* MODE SENSE(6) of the caching page (SBC-3 6.4.5) with an 8-byte block
+ * descriptor; pc = the CDB's page control (0 current, 1 changeable). */
+static uint64_t mode_sense(struct capb *b, uint32_t *tag, int wce, uint8_t pc)
+{
+	uint8_t cdb[6] = { 0x1a, 0, (uint8_t)(pc << 6 | 0x08), 0, 0xff, 0 };
+	uint8_t d[32] = { 31, 0, 0, 8, 0, 0, 0, 0, 0, 0, 2, 0, 0x08, 0x12, (uint8_t)(wce ? 0x04 : 0) };
+	uint64_t f = cbw(b, *tag, 0xff, true, cdb, 6);
+
+	bin(b, 0xff, d, sizeof(d), 0);
+	csw(b, (*tag)++, 0xff - sizeof(d), 0);
+	return f;
+}
+
+/* WRITE(10) of blocks 512-byte blocks at lba. */
+static uint64_t write10(struct capb *b, uint32_t *tag, uint32_t lba, uint16_t blocks, bool fua)
+{
+	uint8_t cdb[10] = { 0x2a, fua ? 0x08 : 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16), (uint8_t)(lba >> 8),
+			    (uint8_t)lba, 0, (uint8_t)(blocks >> 8), (uint8_t)blocks, 0 };
+	uint64_t f = cbw(b, *tag, blocks * 512u, false, cdb, 10);
+
+	bout(b, zeros, blocks * 512u, 0);
+	csw(b, (*tag)++, 0, 0);
+	return f;
+}
+
+static uint64_t nodata(struct capb *b, uint32_t *tag, const uint8_t *cdb, uint8_t len)
+{
+	uint64_t f = cbw(b, *tag, 0, false, cdb, len);
+
+	csw(b, (*tag)++, 0, 0);
+	return f;
+}
+
+/* A command failing with CHECK CONDITION, then REQUEST SENSE. */
+static uint64_t failing(struct capb *b, uint32_t *tag, const uint8_t *cdb, uint8_t len, uint8_t key, uint8_t asc,
+			uint8_t ascq, uint64_t *sense_frame)
+{
+	uint8_t s[18] = { 0x70, 0, key, 0, 0, 0, 0, 10, 0, 0, 0, 0, asc, ascq };
+	uint64_t f = cbw(b, *tag, 0, false, cdb, len);
+
+	csw(b, (*tag)++, 0, 1);
+	cbw(b, *tag, 18, true, REQSENSE, 6);
+	*sense_frame = bin(b, 18, s, 18, 0);
+	csw(b, (*tag)++, 0, 0);
+	return f;
+}
+
+/* ====================================================== unflushed-writes */
+
+Test(check_data, silent_when_writes_are_flushed_before_the_eject)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+
+	mode_sense(&b, &tag, 1, 0);
+	write10(&b, &tag, 16, 8, false);
+	write10(&b, &tag, 2048, 8, false);
+	nodata(&b, &tag, SYNC10, 10);
+	nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 6);
+	cr_assert_eq(ours(&r), 0, "first: %s %s", r.n ? r.lf[0].f.id : "", r.n ? r.lf[0].f.msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, eject_after_unflushed_writes_with_wce_is_an_error)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t w1, w3, ej;
+	const struct finding *f;
+
+	mode_sense(&b, &tag, 1, 0);
+	w1 = write10(&b, &tag, 16, 8, false);
+	write10(&b, &tag, 24, 8, false);           /* adjacent: one range 16-31 */
+	w3 = write10(&b, &tag, 100, 4, false);
+	write10(&b, &tag, 5000, 4, true);          /* FUA: not at risk */
+	ej = nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "unflushed-writes", ej, SEV_ERROR, 3, (uint64_t[]){ w1, w3, ej });
+	cr_assert(strstr(f->msg, "eject") && strstr(f->msg, "WCE=1"), "%s", f->msg);
+	cr_assert(strstr(f->msg, "16-31, 100-103;"), "%s", f->msg);
+	cr_assert(strstr(f->msg, "10240 bytes in 3 writes"), "%s", f->msg);
+	cr_assert(!strstr(f->msg, "5000"), "%s", f->msg);
+	run_free(&r);
+	/* the family is off unless lint_opts.data_checks is set */
+	{
+		struct lint_opts lo;
+		lint_opts_default(&lo);
+		lint_opts_sb(&b.sb, &lo, &r);
+		cr_assert_eq(ours(&r), 0);
+		run_free(&r);
+	}
+	sb_release(&b.sb);
+}
+
+Test(check_data, unknown_cache_state_is_a_warning_at_the_end_of_the_capture)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t w1;
+	const struct finding *f;
+
+	w1 = write10(&b, &tag, 7, 1, false);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "unflushed-writes", 0, SEV_WARNING, 1, (uint64_t[]){ w1 });
+	cr_assert_eq(r.lf[r.n - 1].kind, 0, "in the report");
+	cr_assert(strstr(f->msg, "cache state unknown") && strstr(f->msg, "end of the capture"), "%s", f->msg);
+	cr_assert(strstr(f->msg, "LBAs 7-7;") && strstr(f->msg, "512 bytes in 1 write "), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, changeable_values_do_not_count_as_the_cache_state)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t w1, ej;
+
+	mode_sense(&b, &tag, 1, 1);                /* PC=01b: WCE is changeable, not on */
+	w1 = write10(&b, &tag, 7, 1, false);
+	ej = nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	expect(&r, "unflushed-writes", ej, SEV_WARNING, 2, (uint64_t[]){ w1, ej });
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, silent_when_the_write_cache_is_off)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+
+	mode_sense(&b, &tag, 0, 0);
+	write10(&b, &tag, 7, 1, false);
+	nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(ours(&r), 0, "first: %s %s", r.n ? r.lf[0].f.id : "", r.n ? r.lf[0].f.msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, a_ranged_sync_flushes_only_its_range)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint8_t sync_0_8[10] = { 0x35, 0, 0, 0, 0, 0, 0, 0, 8, 0 };
+	uint64_t w2, st;
+	const struct finding *f;
+	uint8_t stop[6] = { 0x1b, 0, 0, 0, 0x00, 0 };
+
+	mode_sense(&b, &tag, 1, 0);
+	write10(&b, &tag, 0, 8, false);
+	w2 = write10(&b, &tag, 100, 8, false);
+	nodata(&b, &tag, sync_0_8, 10);
+	st = nodata(&b, &tag, stop, 6);
+	lint_sb(&b.sb, &r);
+	/* only the write still at risk is named */
+	f = expect(&r, "unflushed-writes", st, SEV_ERROR, 2, (uint64_t[]){ w2, st });
+	cr_assert(strstr(f->msg, "stop") && strstr(f->msg, "LBAs 100-107;") && strstr(f->msg, "4096 bytes in 1 write "),
+		  "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, allow_removal_and_reset_put_writes_at_risk)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint8_t allow[6] = { 0x1e, 0, 0, 0, 0, 0 }, prevent[6] = { 0x1e, 0, 0, 0, 1, 0 };
+	uint64_t w1, w2, al, rs;
+
+	mode_sense(&b, &tag, 1, 0);
+	w1 = write10(&b, &tag, 1, 1, false);
+	nodata(&b, &tag, prevent, 6);              /* prevent: nothing yet */
+	al = nodata(&b, &tag, allow, 6);
+	w2 = write10(&b, &tag, 2, 1, false);
+	rs = ctrl(&b, SETUP_BOT_RESET, NULL, 0) - 1;   /* the control transaction starts at its setup */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "unflushed-writes", 0), 2);
+	cr_assert(get(&r, "unflushed-writes", al) && get(&r, "unflushed-writes", rs));
+	cr_assert_eq(get(&r, "unflushed-writes", al)->frames[0], w1);
+	cr_assert(strstr(get(&r, "unflushed-writes", al)->msg, "removal allowed"));
+	cr_assert_eq(get(&r, "unflushed-writes", rs)->frames[0], w2);
+	cr_assert(strstr(get(&r, "unflushed-writes", rs)->msg, "reset"));
+	cr_assert_eq(get(&r, "unflushed-writes", rs)->severity, SEV_ERROR);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* ====================================================== SYNCHRONIZE CACHE */
+
+Test(check_data, failed_sync_is_an_error_and_the_writes_stay_unflushed)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t w1, sf, sense, ej;
+	const struct finding *f;
+
+	mode_sense(&b, &tag, 1, 0);
+	w1 = write10(&b, &tag, 1, 1, false);
+	sf = failing(&b, &tag, SYNC10, 10, 0x03, 0x0c, 0x00, &sense);   /* MEDIUM ERROR, WRITE ERROR */
+	ej = nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "sync-cache-failed", sf, SEV_ERROR, 2, (uint64_t[]){ sf, sense });
+	cr_assert(strstr(f->msg, "03/0C/00"), "%s", f->msg);
+	expect(&r, "unflushed-writes", ej, SEV_ERROR, 2, (uint64_t[]){ w1, ej });
+	cr_assert_eq(count(&r, "sync-cache-unsupported", 0), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, unsupported_sync_error_with_wce_warning_when_unknown)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t s1, s2, sense;
+
+	s1 = failing(&b, &tag, SYNC10, 10, 0x05, 0x20, 0x00, &sense);
+	mode_sense(&b, &tag, 1, 0);
+	s2 = failing(&b, &tag, SYNC10, 10, 0x05, 0x20, 0x00, &sense);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "sync-cache-unsupported", 0), 2);
+	cr_assert_eq(get(&r, "sync-cache-unsupported", s1)->severity, SEV_WARNING);
+	cr_assert_eq(get(&r, "sync-cache-unsupported", s2)->severity, SEV_ERROR);
+	cr_assert_eq(get(&r, "sync-cache-unsupported", s2)->frames[0], s2);
+	cr_assert_eq(count(&r, "sync-cache-failed", 0), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, fast_sync_after_many_cached_writes_is_suspicious)
+{
+	struct capb b;
+	struct run r;
+	struct lint_opts lo;
+	uint32_t tag = start(&b);
+	uint64_t sy;
+	const struct finding *f;
+
+	mode_sense(&b, &tag, 1, 0);
+	write10(&b, &tag, 0, 64, false);
+	write10(&b, &tag, 64, 64, false);          /* 64 KiB */
+	sy = nodata(&b, &tag, SYNC10, 10);         /* 3 record steps: 75 us */
+	lint_opts_default(&lo);
+	lo.data_checks = true;
+	lo.sync_min_bytes = 65536;
+	lint_opts_sb(&b.sb, &lo, &r);
+	f = expect(&r, "sync-cache-suspicious", sy, SEV_WARNING, 1, (uint64_t[]){ sy });
+	cr_assert(strstr(f->msg, "65536 bytes") && strstr(f->msg, "in 75 us"), "%s", f->msg);
+	run_free(&r);
+	/* one byte more needed, or a faster threshold: silent */
+	lo.sync_min_bytes = 65537;
+	lint_opts_sb(&b.sb, &lo, &r);
+	cr_assert_eq(count(&r, "sync-cache-suspicious", 0), 0);
+	run_free(&r);
+	lo.sync_min_bytes = 65536;
+	lo.sync_fast_us = 75;
+	lint_opts_sb(&b.sb, &lo, &r);
+	cr_assert_eq(count(&r, "sync-cache-suspicious", 0), 0);
+	run_free(&r);
+	/* defaults: 8 MiB */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(ours(&r), 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
