@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "analyze/lint_family.h"
 #include "decode/scsi.h"
@@ -45,6 +47,15 @@
  *    lint_opts.sync_min_bytes of unflushed writes (block size known, WCE
  *    not 0) that took less than lint_opts.sync_fast_us from CBW/Command IU
  *    to status.
+ *  - data-mismatch: READ(6/10/12/16) with GOOD status returning, for an LBA
+ *    an earlier WRITE(6/10/12/16) or WRITE AND VERIFY of this capture wrote,
+ *    different bytes.  Only transfers captured in full and of at most
+ *    PAYLOAD_HEAD_MAX bytes (the decoder keeps that much of a payload) with
+ *    the block size known are compared, block by block, as XXH3-64 hashes.
+ *    Any other write to an LBA (too large, not captured, failed, WRITE SAME,
+ *    UNMAP, COMPARE AND WRITE, ...) makes what was remembered for it
+ *    unknown.  One finding per READ: the first differing LBA, the write,
+ *    and whether the read returned zeros.
  * SYNCHRONIZE CACHE with LBA 0 and NUMBER OF LOGICAL BLOCKS 0 flushes
  * everything (SBC-3 5.22: 0 blocks = through the last LBA); with a range
  * it flushes only the remembered ranges inside it (ranges past the list
@@ -52,8 +63,14 @@
  *
  * Memory: a fixed state block: DATA_LUNS_MAX device+LUN pairs (others are
  * not tracked), each with at most DATA_RANGES_MAX merged LBA ranges; writes
- * that fit no range are only counted (blocks, number of ranges).
+ * that fit no range are only counted (blocks, number of ranges).  Plus, once
+ * a comparable write is seen, a table of DATA_BLOCKS_MAX (65,536) written
+ * blocks (40 bytes each), 4-way set-associative: a new block replaces the
+ * oldest of its set of 4, so the oldest writes are forgotten first.
  */
+
+#define DATA_BLOCKS_MAX 65536
+#define DATA_WAYS 4
 
 #define DATA_LUNS_MAX 32
 #define DATA_RANGES_MAX 16
@@ -77,8 +94,20 @@ struct data_lun {
 	uint64_t over_ranges;          /* how many ranges they were */
 };
 
+/* One written block remembered for data-mismatch. */
+struct wblock {
+	uint64_t lba;
+	uint64_t seq;                  /* 0 = free; insertion order otherwise */
+	uint64_t hash;                 /* XXH3-64 of the block */
+	uint64_t frame;                /* the write */
+	uint8_t lun;                   /* index in luns[] */
+	bool zero;                     /* the block written was all zeros */
+};
+
 struct data_state {
 	struct data_lun luns[DATA_LUNS_MAX];
+	struct wblock *blocks;         /* DATA_BLOCKS_MAX, allocated on first use */
+	uint64_t seq;
 };
 
 static struct data_lun *lun_of(struct data_state *st, uint16_t bus, uint16_t device, uint64_t lun)
@@ -284,6 +313,8 @@ static void at_risk(struct lint *l, struct data_lun *d, struct txn_handle *h, ui
 	forget_writes(d);
 }
 
+static void forget_blocks(struct data_state *st, unsigned lun, uint64_t lba, uint64_t blocks);
+
 /* Every LUN of a device: reset or gone. */
 static void device_event(struct lint *l, struct data_state *st, uint16_t bus, uint16_t device, struct txn_handle *h,
 			 uint64_t frame, bool gone)
@@ -293,8 +324,10 @@ static void device_event(struct lint *l, struct data_state *st, uint16_t bus, ui
 		if (!d->used || d->bus != bus || d->device != device)
 			continue;
 		at_risk(l, d, h, frame, gone ? "device gone" : "reset");
-		if (gone)
+		if (gone) {
 			d->wce = -1;       /* a device at this address later may be another one */
+			forget_blocks(st, i, 0, UINT64_MAX);
+		}
 	}
 }
 
@@ -376,6 +409,166 @@ static void unmap_ranges(struct data_lun *d, const struct scsi_txn *s)
 	}
 }
 
+/* ------------------------------------------------------------ data-mismatch */
+
+static struct wblock *set_of(struct data_state *st, unsigned lun, uint64_t lba)
+{
+	uint64_t k[2] = { lba, lun };
+	uint64_t h = XXH3_64bits(k, sizeof(k));
+
+	return &st->blocks[(h & (DATA_BLOCKS_MAX / DATA_WAYS - 1)) * DATA_WAYS];
+}
+
+static struct wblock *find_block(struct data_state *st, unsigned lun, uint64_t lba)
+{
+	struct wblock *set;
+
+	if (!st->blocks)
+		return NULL;
+	set = set_of(st, lun, lba);
+	for (unsigned w = 0; w < DATA_WAYS; w++)
+		if (set[w].seq && set[w].lun == lun && set[w].lba == lba)
+			return &set[w];
+	return NULL;
+}
+
+/* Forget what was written to [lba, lba+blocks) of this LUN. */
+static void forget_blocks(struct data_state *st, unsigned lun, uint64_t lba, uint64_t blocks)
+{
+	if (!st->blocks)
+		return;
+	if (blocks > DATA_BLOCKS_MAX) {
+		for (unsigned i = 0; i < DATA_BLOCKS_MAX; i++)
+			if (st->blocks[i].seq && st->blocks[i].lun == lun && st->blocks[i].lba >= lba &&
+			    st->blocks[i].lba - lba < blocks)
+				st->blocks[i].seq = 0;
+		return;
+	}
+	for (uint64_t i = 0; i < blocks && lba + i >= lba; i++) {
+		struct wblock *b = find_block(st, lun, lba + i);
+		if (b)
+			b->seq = 0;
+	}
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* A transfer of whole blocks captured in full, at most PAYLOAD_HEAD_MAX bytes. */
+static bool comparable(const struct scsi_txn *s, const struct cdb_info *ci)
+{
+	uint64_t want;
+
+	if (!s->block_size || !ci->has_lba || !ci->has_blocks || !ci->blocks)
+		return false;
+	want = (uint64_t)ci->blocks * s->block_size;
+	return want <= PAYLOAD_HEAD_MAX && s->data.bytes == want && s->data.captured == want &&
+	       s->data.head_len == want && s->data.head;
+}
+
+static void remember_write(struct data_state *st, unsigned lun, const struct scsi_txn *s, const struct cdb_info *ci)
+{
+	uint32_t bs = s->block_size;
+
+	if (!st->blocks) {
+		st->blocks = calloc(DATA_BLOCKS_MAX, sizeof(st->blocks[0]));
+		if (!st->blocks)
+			return;
+	}
+	for (uint32_t i = 0; i < ci->blocks; i++) {
+		const uint8_t *p = s->data.head + (size_t)i * bs;
+		uint64_t lba = ci->lba + i;
+		struct wblock *b = find_block(st, lun, lba);
+
+		if (!b) {
+			struct wblock *set = set_of(st, lun, lba);
+			b = &set[0];
+			for (unsigned w = 1; w < DATA_WAYS && b->seq; w++)
+				if (!set[w].seq || set[w].seq < b->seq)
+					b = &set[w];
+		}
+		b->lba = lba;
+		b->lun = (uint8_t)lun;
+		b->seq = ++st->seq;
+		b->hash = XXH3_64bits(p, bs);
+		b->frame = s->frame;
+		b->zero = all_zero(p, bs);
+	}
+}
+
+static void compare_read(struct data_state *st, unsigned lun, const struct scsi_txn *s, const struct cdb_info *ci,
+			 struct txn_handle *h)
+{
+	uint32_t bs = s->block_size;
+
+	if (!st->blocks)
+		return;
+	for (uint32_t i = 0; i < ci->blocks; i++) {
+		const uint8_t *p = s->data.head + (size_t)i * bs;
+		struct wblock *b = find_block(st, lun, ci->lba + i);
+		uint64_t fr[2];
+
+		if (!b || b->hash == XXH3_64bits(p, bs))
+			continue;
+		fr[0] = b->frame;
+		fr[1] = s->frame;
+		txn_attach_finding(h, "data-mismatch", SEV_ERROR, fr, 2,
+				   "LBA %llu reads back different from what the WRITE of frame %llu wrote%s",
+				   (unsigned long long)(ci->lba + i), (unsigned long long)b->frame,
+				   all_zero(p, bs) ? (b->zero ? "" : " (the read returned zeros)") : "");
+		return;
+	}
+}
+
+/* Track writes and compare reads (data-mismatch). */
+static void data_blocks(struct data_state *st, unsigned lun, const struct scsi_txn *s, const struct cdb_info *ci,
+			struct txn_handle *h, bool good)
+{
+	uint8_t op = s->cdb[0];
+
+	switch (op) {
+	case 0x0a: case 0x2a: case 0xaa: case 0x8a:     /* WRITE(6/10/12/16) */
+	case 0x2e: case 0xae: case 0x8e:                /* WRITE AND VERIFY(10/12/16) */
+		if (good && comparable(s, ci))
+			remember_write(st, lun, s, ci);
+		else if (ci->has_lba)
+			forget_blocks(st, lun, ci->lba, ci->has_blocks && ci->blocks ? ci->blocks : UINT64_MAX);
+		break;
+	case 0x41: case 0x93: case 0x89:                /* WRITE SAME(10/16), COMPARE AND WRITE */
+		if (ci->has_lba)
+			forget_blocks(st, lun, ci->lba, ci->has_blocks && ci->blocks ? ci->blocks : UINT64_MAX);
+		break;
+	case 0x42:                                      /* UNMAP: whatever it names, or all when not captured */
+		if (st->blocks) {
+			uint16_t bddl;
+			const uint8_t *p = s->data.head;
+			size_t len = s->data.head_len;
+			if (!p || !get_be16(p, len, 2, &bddl) || 8 + (size_t)bddl > len) {
+				forget_blocks(st, lun, 0, UINT64_MAX);
+				break;
+			}
+			for (size_t off = 8; off + 16 <= 8 + (size_t)bddl; off += 16) {
+				uint64_t lba;
+				uint32_t n;
+				if (get_be64(p, len, off, &lba) && get_be32(p, len, off + 8, &n))
+					forget_blocks(st, lun, lba, n);
+			}
+		}
+		break;
+	case 0x08: case 0x28: case 0xa8: case 0x88:     /* READ(6/10/12/16) */
+		if (good && comparable(s, ci))
+			compare_read(st, lun, s, ci, h);
+		break;
+	default:
+		break;
+	}
+}
+
 static void scsi(struct lint *l, struct data_state *st, const struct scsi_txn *s, struct txn_handle *h)
 {
 	struct cdb_info tmp;
@@ -393,6 +586,7 @@ static void scsi(struct lint *l, struct data_state *st, const struct scsi_txn *s
 		return;
 	if (s->block_size)
 		d->block_size = s->block_size;
+	data_blocks(st, (unsigned)(d - st->luns), s, ci, h, good);
 
 	switch (op) {
 	case 0x0a: case 0x2a: case 0xaa: case 0x8a:     /* WRITE(6/10/12/16) */
@@ -496,5 +690,7 @@ void check_data_finish(struct lint *l)
 
 void check_data_free(void *state)
 {
-	(void)state;               /* nothing outside the block */
+	struct data_state *st = state;
+
+	free(st->blocks);
 }

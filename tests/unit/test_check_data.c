@@ -490,3 +490,110 @@ Test(check_data, fast_sync_after_many_cached_writes_is_suspicious)
 	run_free(&r);
 	sb_release(&b.sb);
 }
+
+/* ====================================================== data-mismatch */
+
+static uint64_t write10d(struct capb *b, uint32_t *tag, uint32_t lba, uint16_t blocks, const uint8_t *data)
+{
+	uint8_t cdb[10] = { 0x2a, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16), (uint8_t)(lba >> 8), (uint8_t)lba, 0,
+			    (uint8_t)(blocks >> 8), (uint8_t)blocks, 0 };
+	uint64_t f = cbw(b, *tag, blocks * 512u, false, cdb, 10);
+
+	bout(b, data, blocks * 512u, 0);
+	csw(b, (*tag)++, 0, 0);
+	return f;
+}
+
+static uint64_t read10d(struct capb *b, uint32_t *tag, uint32_t lba, uint16_t blocks, const uint8_t *data)
+{
+	uint8_t cdb[10] = { 0x28, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16), (uint8_t)(lba >> 8), (uint8_t)lba, 0,
+			    (uint8_t)(blocks >> 8), (uint8_t)blocks, 0 };
+	uint64_t f = cbw(b, *tag, blocks * 512u, true, cdb, 10);
+
+	bin(b, blocks * 512u, data, blocks * 512u, 0);
+	csw(b, (*tag)++, 0, 0);
+	return f;
+}
+
+static uint8_t pattern[8192];
+
+static void fill(void)
+{
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7 + 1);
+}
+
+Test(check_data, reading_back_what_was_written_is_silent)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+
+	fill();
+	write10d(&b, &tag, 10, 4, pattern);
+	read10d(&b, &tag, 10, 4, pattern);
+	read10d(&b, &tag, 12, 2, pattern + 1024);        /* the same blocks, read again in part */
+	read10d(&b, &tag, 100, 2, zeros);                /* never written here */
+	nodata(&b, &tag, SYNC10, 10);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 6);
+	cr_assert_eq(ours(&r), 0, "first: %s %s", r.n ? r.lf[0].f.id : "", r.n ? r.lf[0].f.msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, a_different_block_read_back_is_an_error)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint8_t back[2048];
+	uint64_t w, rd, rz;
+	const struct finding *f;
+
+	fill();
+	memcpy(back, pattern, sizeof(back));
+	back[3 * 512 + 17] ^= 0x40;                      /* LBA 13 differs */
+	w = write10d(&b, &tag, 10, 4, pattern);
+	rd = read10d(&b, &tag, 10, 4, back);
+	nodata(&b, &tag, SYNC10, 10);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "data-mismatch", rd, SEV_ERROR, 2, (uint64_t[]){ w, rd });
+	cr_assert(strstr(f->msg, "LBA 13 ") && !strstr(f->msg, "zeros"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+
+	tag = start(&b);
+	w = write10d(&b, &tag, 10, 4, pattern);
+	rz = read10d(&b, &tag, 10, 4, zeros);
+	nodata(&b, &tag, SYNC10, 10);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "data-mismatch", rz, SEV_ERROR, 2, (uint64_t[]){ w, rz });
+	cr_assert(strstr(f->msg, "LBA 10 ") && strstr(f->msg, "returned zeros"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(check_data, other_writes_make_the_remembered_data_unknown)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint8_t ws[10] = { 0x41, 0, 0, 0, 0, 10, 0, 0, 4, 0 };  /* WRITE SAME(10) LBA 10, 4 blocks */
+
+	fill();
+	write10d(&b, &tag, 10, 4, pattern);
+	cbw(&b, tag, 512, false, ws, 10);
+	bout(&b, zeros, 512, 0);
+	csw(&b, tag++, 0, 0);
+	read10d(&b, &tag, 10, 4, zeros);
+	/* a write of more than PAYLOAD_HEAD_MAX bytes is not compared, and forgets */
+	write10d(&b, &tag, 20, 4, pattern);
+	write10d(&b, &tag, 16, 16, pattern);
+	read10d(&b, &tag, 20, 4, zeros);
+	nodata(&b, &tag, SYNC10, 10);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "data-mismatch", 0), 0, "%s", get(&r, "data-mismatch", 0) ? get(&r, "data-mismatch", 0)->msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+}
