@@ -244,7 +244,7 @@ static void flush_range(struct data_lun *d, uint64_t lba, uint64_t end)
 }
 
 /* The finding text: ranges first (as many as fit), then the totals. */
-static void describe(const struct data_lun *d, char *buf, size_t size)
+static void describe(const struct data_lun *d, const char *prefix, char *buf, size_t size)
 {
 	char tot[96];
 	struct range t = total(d);
@@ -255,13 +255,13 @@ static void describe(const struct data_lun *d, char *buf, size_t size)
 
 	if (d->block_size)
 		snprintf(tot, sizeof(tot), "; %llu bytes in %llu write%s at risk",
-			 (unsigned long long)(blocks * d->block_size), (unsigned long long)t.writes,
+			 (unsigned long long)(blocks > UINT64_MAX / d->block_size ? UINT64_MAX : blocks * d->block_size), (unsigned long long)t.writes,
 			 t.writes == 1 ? "" : "s");
 	else
 		snprintf(tot, sizeof(tot), "; %llu blocks (block size unknown) in %llu write%s at risk",
 			 (unsigned long long)blocks, (unsigned long long)t.writes, t.writes == 1 ? "" : "s");
 	room = size > strlen(tot) + 24 ? size - strlen(tot) - 24 : 0;
-	k = snprintf(buf, size, "unflushed LBAs");
+	k = snprintf(buf, size, "%sunflushed LBAs", prefix);
 	len = k > 0 ? (size_t)k : 0;
 	for (unsigned i = 0; i < d->nr; i++) {
 		char one[48];
@@ -288,7 +288,7 @@ static void describe(const struct data_lun *d, char *buf, size_t size)
 /* Report the set at risk (if the cache state calls for it) and forget it. */
 static void at_risk(struct lint *l, struct data_lun *d, struct txn_handle *h, uint64_t frame, const char *why)
 {
-	char msg[FINDING_MSG_MAX];
+	char msg[FINDING_MSG_MAX], prefix[FINDING_MSG_MAX];
 	uint64_t frames[3];
 	unsigned n = 0;
 	enum severity sev = d->wce == 1 ? SEV_ERROR : SEV_WARNING;
@@ -298,17 +298,21 @@ static void at_risk(struct lint *l, struct data_lun *d, struct txn_handle *h, ui
 		return;
 	if (d->wce != 0) {
 		struct range t = total(d);
-		describe(d, msg, sizeof(msg));
+		if (h)
+			snprintf(prefix, sizeof(prefix), "%s %s: ", why, cache);
+		else
+			snprintf(prefix, sizeof(prefix), "%u:%03u LUN %llu: %s %s: ", d->bus, d->device,
+				 (unsigned long long)d->lun, why, cache);
+		describe(d, prefix, msg, sizeof(msg));
 		frames[n++] = t.first;
 		if (t.last != t.first)
 			frames[n++] = t.last;
 		if (frame)
 			frames[n++] = frame;
 		if (h)
-			txn_attach_finding(h, "unflushed-writes", sev, frames, n, "%s %s: %s", why, cache, msg);
+			txn_attach_finding(h, "unflushed-writes", sev, frames, n, "%s", msg);
 		else
-			lint_report(l, "unflushed-writes", sev, frames, n, "%u:%03u LUN %llu: %s %s: %s", d->bus,
-				    d->device, (unsigned long long)d->lun, why, cache, msg);
+			lint_report(l, "unflushed-writes", sev, frames, n, "%s", msg);
 	}
 	forget_writes(d);
 }

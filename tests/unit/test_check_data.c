@@ -312,6 +312,32 @@ Test(check_data, eject_after_unflushed_writes_with_wce_is_an_error)
 	sb_release(&b.sb);
 }
 
+Test(check_data, many_ranges_are_counted_past_the_list)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint64_t w1 = 0, wl = 0, ej;
+	const struct finding *f;
+
+	mode_sense(&b, &tag, 1, 0);
+	for (uint32_t i = 0; i < 20; i++) {
+		wl = write10(&b, &tag, 1000 * (20 - i), 2, false);   /* descending, none adjacent */
+		if (!i)
+			w1 = wl;
+	}
+	ej = nodata(&b, &tag, EJECT, 6);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "unflushed-writes", ej, SEV_ERROR, 3, (uint64_t[]){ w1, wl, ej });
+	/* the first 16 ranges (20000 down to 5000) are listed, the last 4 only counted */
+	cr_assert(strstr(f->msg, "LBAs 5000-5001, 6000-6001, "), "%s", f->msg);
+	cr_assert(!strstr(f->msg, "4000-4001"), "%s", f->msg);
+	cr_assert(strstr(f->msg, " more ranges); 20480 bytes in 20 writes at risk"), "%s", f->msg);
+	cr_assert(strlen(f->msg) < FINDING_MSG_MAX - 1, "not cut: %s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
 Test(check_data, unknown_cache_state_is_a_warning_at_the_end_of_the_capture)
 {
 	struct capb b;
