@@ -286,12 +286,16 @@ static void describe(const struct data_lun *d, const char *prefix, char *buf, si
 }
 
 /* Report the set at risk (if the cache state calls for it) and forget it. */
-static void at_risk(struct lint *l, struct data_lun *d, struct txn_handle *h, uint64_t frame, const char *why)
+static void at_risk(struct lint *l, struct data_lun *d, struct txn_handle *h, uint64_t frame, const char *why,
+		    bool removal_allowed)
 {
 	char msg[FINDING_MSG_MAX], prefix[FINDING_MSG_MAX];
 	uint64_t frames[3];
 	unsigned n = 0;
-	enum severity sev = d->wce == 1 ? SEV_ERROR : SEV_WARNING;
+	/* Allowing removal is not removal: a warning (the medium may be pulled
+	 * before the cache is flushed); a stop, an eject, a reset, a
+	 * disconnect or the end of the capture with the cache on is an error. */
+	enum severity sev = d->wce == 1 && !removal_allowed ? SEV_ERROR : SEV_WARNING;
 	const char *cache = d->wce == 1 ? "with the write cache on (WCE=1)" : "(cache state unknown)";
 
 	if (!pending(d))
@@ -327,7 +331,7 @@ static void device_event(struct lint *l, struct data_state *st, uint16_t bus, ui
 		struct data_lun *d = &st->luns[i];
 		if (!d->used || d->bus != bus || d->device != device)
 			continue;
-		at_risk(l, d, h, frame, gone ? "device gone" : "reset");
+		at_risk(l, d, h, frame, gone ? "device gone" : "reset", false);
 		if (gone) {
 			d->wce = -1;       /* a device at this address later may be another one */
 			forget_blocks(st, i, 0, UINT64_MAX);
@@ -648,11 +652,11 @@ static void scsi(struct lint *l, struct data_state *st, const struct scsi_txn *s
 	}
 	case 0x1b:                                      /* START STOP UNIT */
 		if (good && s->cdb_len > 4 && (!(s->cdb[4] & 0x01) || (s->cdb[4] & 0x02)) && !(s->cdb[4] & 0xf0))
-			at_risk(l, d, h, s->frame, (s->cdb[4] & 0x02) ? "eject" : "stop");
+			at_risk(l, d, h, s->frame, (s->cdb[4] & 0x02) ? "eject" : "stop", false);
 		break;
 	case 0x1e:                                      /* PREVENT ALLOW MEDIUM REMOVAL */
 		if (good && !ci->prevent)
-			at_risk(l, d, h, s->frame, "medium removal allowed");
+			at_risk(l, d, h, s->frame, "medium removal allowed", true);
 		break;
 	default:
 		break;
@@ -689,7 +693,7 @@ void check_data_finish(struct lint *l)
 		return;
 	for (unsigned i = 0; i < DATA_LUNS_MAX; i++)
 		if (st->luns[i].used)
-			at_risk(l, &st->luns[i], NULL, 0, "at the end of the capture");
+			at_risk(l, &st->luns[i], NULL, 0, "at the end of the capture", false);
 }
 
 void check_data_free(void *state)

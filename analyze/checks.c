@@ -265,7 +265,9 @@ static const struct check_info checks[] = {
 	  "Writes with FUA=0 may sit in the device's volatile cache. If the device is stopped, ejected, "
 	  "allowed removal, reset or disconnected without a SYNCHRONIZE CACHE after them, the data may be "
 	  "lost. Error when the caching mode page said WCE=1, warning when the capture never showed it "
-	  "(cache state unknown). The finding lists the LBA ranges and byte count at risk; check the host's "
+	  "(cache state unknown), silent when WCE=0. Allowing removal is only a warning even with WCE=1: "
+	  "the medium could be pulled before a flush, but Linux's sd driver allows removal when the device "
+	  "is closed and syncs later, so check whether a SYNCHRONIZE CACHE followed. The finding lists the LBA ranges and byte count at risk; check the host's "
 	  "flush policy (mount options, write barriers)." },
 	{ "unit-attention", SEV_INFO, "scsi",
 	  "UNIT ATTENTION sense (sense key 6)",

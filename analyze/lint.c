@@ -35,10 +35,8 @@ void lint_opts_default(struct lint_opts *o)
 	 * writing its cache out. */
 	o->sync_min_bytes = 8u << 20;
 	o->sync_fast_us = 1000;
-	/* The data family (unflushed-writes, sync-cache-*) is off by default for
-	 * now: turning it on adds findings to the golden outputs of the samples,
-	 * which must be regenerated with it. */
-	o->data_checks = false;
+	/* The data family (unflushed-writes, sync-cache-*, data-mismatch). */
+	o->data_checks = true;
 }
 
 struct lint *lint_new(const struct lint_opts *o)

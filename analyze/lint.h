@@ -41,7 +41,7 @@ struct lint_opts {
 	unsigned retry_storm_min; /* retry-storm: this many consecutive failures of the same CDB */
 	uint64_t sync_min_bytes;  /* sync-cache-suspicious: at least this many bytes of unflushed cached writes ... */
 	uint64_t sync_fast_us;    /* ... flushed by a GOOD SYNCHRONIZE CACHE in less than this */
-	bool data_checks;         /* run the data family (check_data.c); off by default until the golden outputs include it */
+	bool data_checks;         /* run the data family (check_data.c); on by default */
 };
 void lint_opts_default(struct lint_opts *o);
 

@@ -301,10 +301,11 @@ Test(check_data, eject_after_unflushed_writes_with_wce_is_an_error)
 	cr_assert(strstr(f->msg, "10240 bytes in 3 writes"), "%s", f->msg);
 	cr_assert(!strstr(f->msg, "5000"), "%s", f->msg);
 	run_free(&r);
-	/* the family is off unless lint_opts.data_checks is set */
+	/* the family is off when lint_opts.data_checks is cleared */
 	{
 		struct lint_opts lo;
 		lint_opts_default(&lo);
+		lo.data_checks = false;
 		lint_opts_sb(&b.sb, &lo, &r);
 		cr_assert_eq(ours(&r), 0);
 		run_free(&r);

@@ -896,6 +896,7 @@ static const struct expected_finding BOT_EHCI[] = {
 	{ "check-condition", 244, SEV_WARNING, "does not implement opcode C0h" },
 	{ "check-condition", 254, SEV_WARNING, "INQUIRY: ILLEGAL REQUEST: INVALID FIELD IN CDB (05/24/00)" },
 	{ "not-ready", 270, SEV_INFO, "MEDIUM NOT PRESENT (02/3A/00)" },
+	{ "unflushed-writes", 214, SEV_WARNING, "medium removal allowed with the write cache on (WCE=1): unflushed LBAs 4096-4103;" },
 	{ "check-condition", 0, SEV_INFO, "rejected 1 opcode as not implemented (05/20/00): C0h" },
 	{ "usb-urb-error", 20, SEV_INFO, "unlinked by the host (ENOENT), status -2" },
 };
