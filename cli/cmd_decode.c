@@ -39,6 +39,8 @@ void cmd_decode_usage(FILE *out)
 		"                       scsiscope(1))\n"
 		"      --all            also every URB of endpoints no decoder claims\n"
 		"      --no-checks      do not run lint's checks (their ids are then not shown)\n"
+		"      --data-checks    also run lint's data checks (unflushed writes, SYNCHRONIZE\n"
+		"                       CACHE, data read back), which `lint` always runs\n"
 		"      --findings       with --json: add the findings that belong to no single\n"
 		"                       transaction as {\"kind\":\"finding\"} records at the end\n"
 		"      --summary        per device instead of per transaction: identity,\n"
@@ -178,6 +180,7 @@ int cmd_decode(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "no-checks", no_argument, NULL, 'N' },
 		{ "findings", no_argument, NULL, 'R' },
+		{ "data-checks", no_argument, NULL, 'D' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -190,7 +193,7 @@ int cmd_decode(int argc, char **argv)
 	struct cap_record r;
 	struct cap_prefetch *pf;
 	struct error err;
-	bool have_t0 = false, no_checks = false, want_findings = false;
+	bool have_t0 = false, no_checks = false, want_findings = false, data_checks = false;
 	struct lint *lint = NULL;
 	const char *filter_expr = NULL;
 	int opt, rc;
@@ -220,6 +223,7 @@ int cmd_decode(int argc, char **argv)
 		case 'a': dopts.other_traffic = true; break;
 		case 'N': no_checks = true; break;
 		case 'R': want_findings = true; break;
+		case 'D': data_checks = true; break;
 		case 'F': filter_expr = optarg; break;
 		case 'S': run.want_summary = true; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
@@ -249,6 +253,10 @@ int cmd_decode(int argc, char **argv)
 	if (!no_checks) {
 		struct lint_opts lo;
 		lint_opts_default(&lo);
+		/* The data checks (unflushed writes, SYNCHRONIZE CACHE, data read
+		 * back) keep state over the whole capture and hash every block;
+		 * `lint` runs them, decode only when asked. */
+		lo.data_checks = data_checks;
 		lint = lint_new(&lo);
 		dopts.hook = lint ? lint_hook : NULL;
 		dopts.hook_ctx = lint;
