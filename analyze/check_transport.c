@@ -40,7 +40,9 @@
  *  - capture-gap: a BOT CBW tag that does not follow the previous one by
  *    1 once the device has shown a +1 sequence (Linux usb-storage
  *    increments dCBWTag per command) three times in a row: commands are
- *    missing from the capture.  And a command ended by the capture (info).
+ *    missing from the capture.  A jump backwards or by TAG_GAP_MAX or more
+ *    is another numbering (libusb taking over from the kernel driver, a
+ *    restart), not a gap.  And a command ended by the capture (info).
  *  - uas-orphan-sense: a stray storage-pipe IN URB (USB_NOTE_STRAY) on a
  *    device known to be UAS: a Sense/Response/READY IU for a tag not in
  *    flight.  A stray seen before the device's first UAS command is kept
@@ -52,6 +54,7 @@
 
 #define TP_DEVS_MAX 64
 #define TAG_RUN_MIN 3   /* +1 steps before a jump counts as a gap */
+#define TAG_GAP_MAX 65536 /* a larger jump, or one backwards, is another numbering (a new program, a restart), not lost commands */
 
 struct tp_dev {
 	bool used;
@@ -186,7 +189,8 @@ static void bot_checks(struct tp_state *st, const struct scsi_txn *s, struct txn
 			if (s->tag == d->last_tag + 1) {
 				d->run++;
 			} else {
-				if (d->run >= TAG_RUN_MIN) {
+				if (d->run >= TAG_RUN_MIN && s->tag > d->last_tag &&
+				    s->tag - d->last_tag - 1 < TAG_GAP_MAX) {
 					uint64_t fr[2] = { d->last_frame, s->frame };
 					txn_attach_finding(h, "capture-gap", SEV_INFO, fr, 2,
 							   "CBW tag 0x%08x follows 0x%08x (frame %llu): the host numbers "

@@ -707,6 +707,34 @@ Test(checks_transport, capture_gap_in_the_tag_sequence_and_at_the_end)
 	sb_release(&b.sb);
 }
 
+/* Another program numbering its CBWs differently (libusb after the kernel
+ * driver: "RIG6", then 1) is not a gap. */
+Test(checks_transport, a_new_tag_numbering_is_not_a_gap)
+{
+	struct capb b;
+	struct run r;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	good_session(&b, 0x52494733);               /* tags 0x52494733-36 */
+	cbw(&b, 1, 0, true, TUR, 6);                /* backwards */
+	csw(&b, 1, 0, 0);
+	cbw(&b, 2, 0, true, TUR, 6);
+	csw(&b, 2, 0, 0);
+	cbw(&b, 3, 0, true, TUR, 6);
+	csw(&b, 3, 0, 0);
+	cbw(&b, 4, 0, true, TUR, 6);
+	csw(&b, 4, 0, 0);
+	cbw(&b, 0x40000000, 0, true, TUR, 6);       /* forwards, but by far too much */
+	csw(&b, 0x40000000, 0, 0);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(r.col.n, 9);
+	for (size_t i = 0; i < r.col.n; i++)
+		cr_assert_eq(count(&r, "capture-gap", r.col.c[i].s.frame), 0, "command %zu", i);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
 Test(checks_transport, device_gone_and_urb_errors)
 {
 	struct capb b;
