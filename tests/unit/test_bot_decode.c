@@ -1,87 +1,18 @@
 /* test_bot_decode.c - Bulk-Only Transport end to end: captures built with the writers, and usbmon text captures against their own CBW/CSW lines, through decoder_feed. */
-#include "bot_wrappers.h"
-#include "decode_harness.h"
+#include "bot_capture.h"
 
 #include "decode/device.h"
 #include "decode/scsi.h"
 
 /* ------------------------------------------------------ capture builder */
 
-#define BUS 1
-#define DEV 5
-#define EP_IN 0x81
-#define EP_OUT 0x02
-
-/* A capture of device BUS:DEV, records 25 us apart. */
-static void capb_init(struct capb *b)
-{
-	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL + 25000, 25000);
-}
-
-/* Bulk OUT: returns the submit frame. */
-static uint64_t bout(struct capb *b, const void *data, uint32_t len, int32_t status)
-{
-	uint64_t id = ++b->id;
-	uint64_t f = put(b, 'S', USB_XFER_BULK, EP_OUT, id, -115, len, data, len, NULL);
-
-	put(b, 'C', USB_XFER_BULK, EP_OUT, id, status, status == -32 ? 0 : len, NULL, 0, NULL);
-	return f;
-}
-
-/* Bulk IN: returns the completion frame. */
-static uint64_t bin(struct capb *b, uint32_t requested, const void *data, uint32_t actual, int32_t status)
-{
-	uint64_t id = ++b->id;
-
-	put(b, 'S', USB_XFER_BULK, EP_IN, id, -115, requested, NULL, 0, NULL);
-	return put(b, 'C', USB_XFER_BULK, EP_IN, id, status, actual, data, actual, NULL);
-}
-
-static uint64_t cbw(struct capb *b, uint32_t tag, uint32_t len, bool in, uint8_t lun, const uint8_t *cdb, uint8_t cblen)
-{
-	uint8_t w[31];
-
-	mk_cbw(w, tag, len, in, lun, cdb, cblen);
-	return bout(b, w, 31, 0);
-}
-
-static uint64_t csw_sig(struct capb *b, const char *sig, uint32_t tag, uint32_t residue, uint8_t status)
-{
-	uint8_t w[13];
-
-	mk_csw_sig(w, sig, tag, residue, status);
-	return bin(b, 13, w, 13, 0);
-}
-
-static uint64_t csw(struct capb *b, uint32_t tag, uint32_t residue, uint8_t status)
-{
-	return csw_sig(b, "USBS", tag, residue, status);
-}
-
-static const uint8_t SETUP_GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
-static const uint8_t SETUP_GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x20, 0x00 };
-static const uint8_t SETUP_SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
 static const uint8_t SETUP_GET_MAX_LUN[8] = { 0xa1, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00 };
-static const uint8_t SETUP_BOT_RESET[8] = { 0x21, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 static const uint8_t SETUP_CLEAR_HALT_IN[8] = { 0x02, 0x01, 0x00, 0x00, EP_IN, 0x00, 0x00, 0x00 };
 static const uint8_t SETUP_CLEAR_HALT_OUT[8] = { 0x02, 0x01, 0x00, 0x00, EP_OUT, 0x00, 0x00, 0x00 };
 
-/* USB 2.0 9.6.1: a high-speed device, class at interface level. */
-static const uint8_t DEVICE_DESC[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 1, 2, 3, 1 };
-/* 9.6.3/9.6.5/9.6.6: one configuration, interface 0 = mass storage (08h),
- * SCSI transparent (06h), Bulk-Only (50h), bulk IN 81h and OUT 02h. */
-static const uint8_t CONFIG_DESC[32] = {
-	9, 2, 32, 0, 1, 1, 0, 0x80, 50,
-	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
-	7, 5, EP_IN, 2, 0x00, 0x02, 0,
-	7, 5, EP_OUT, 2, 0x00, 0x02, 0,
-};
-
 static void enumerate(struct capb *b, uint8_t max_lun)
 {
-	ctrl(b, SETUP_GET_DEVICE, DEVICE_DESC, sizeof(DEVICE_DESC));
-	ctrl(b, SETUP_GET_CONFIG, CONFIG_DESC, sizeof(CONFIG_DESC));
-	ctrl(b, SETUP_SET_CONFIG, NULL, 0);
+	bot_enumerate(b);
 	ctrl(b, SETUP_GET_MAX_LUN, &max_lun, 1);
 }
 
@@ -93,10 +24,6 @@ static void reset_recovery(struct capb *b)
 	ctrl(b, SETUP_CLEAR_HALT_OUT, NULL, 0);
 }
 
-static const uint8_t INQUIRY[6] = { 0x12, 0, 0, 0, 36, 0 };
-static const uint8_t TUR[6] = { 0, 0, 0, 0, 0, 0 };
-static const uint8_t REQSENSE[6] = { 0x03, 0, 0, 0, 18, 0 };
-static const uint8_t READ10_8[10] = { 0x28, 0, 0, 0, 0x10, 0, 0, 0, 8, 0 };
 static const uint8_t WRITE10_2[10] = { 0x2a, 0, 0, 0, 0x20, 0, 0, 0, 2, 0 };
 static const uint8_t SENSE_05_24[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x24, 0x00, 0, 0, 0, 0 };
 static uint8_t zeros[8192];
@@ -152,9 +79,9 @@ Test(bot_decode, plain_inquiry)
 	uint64_t f_cbw, f_csw;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	f_cbw = cbw(&b, 0xabc, 36, true, 0, INQUIRY, 6);
+	f_cbw = cbw_lun(&b, 0xabc, 36, true, 0, INQUIRY, 6);
 	bin(&b, 36, inq, 36, 0);
 	f_csw = csw(&b, 0xabc, 0, 0);
 	decode_sb(&b.sb, &col);
@@ -183,13 +110,13 @@ Test(bot_decode, read10_over_several_urbs_and_write10)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 1, 4096, true, 0, READ10_8, 10);
+	cbw_lun(&b, 1, 4096, true, 0, READ10_8, 10);
 	for (int i = 0; i < 4; i++)
 		bin(&b, 1024, zeros, 1024, 0);
 	csw(&b, 1, 0, 0);
-	cbw(&b, 2, 1024, false, 0, WRITE10_2, 10);
+	cbw_lun(&b, 2, 1024, false, 0, WRITE10_2, 10);
 	bout(&b, zeros, 512, 0);
 	bout(&b, zeros, 512, 0);
 	csw(&b, 2, 0, 0);
@@ -213,9 +140,9 @@ Test(bot_decode, short_read_with_residue)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 3, 4096, true, 0, READ10_8, 10);
+	cbw_lun(&b, 3, 4096, true, 0, READ10_8, 10);
 	bin(&b, 4096, zeros, 1536, 0);
 	csw(&b, 3, 2560, 0);
 	decode_sb(&b.sb, &col);
@@ -235,14 +162,14 @@ Test(bot_decode, check_condition_and_autosense)
 	uint64_t f_fail, f_sense;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	f_fail = cbw(&b, 10, 0, false, 0, TUR, 6);
+	f_fail = cbw_lun(&b, 10, 0, false, 0, TUR, 6);
 	csw(&b, 10, 0, 1);
-	cbw(&b, 11, 18, true, 0, REQSENSE, 6);
+	cbw_lun(&b, 11, 18, true, 0, REQSENSE, 6);
 	f_sense = bin(&b, 18, SENSE_05_24, 18, 0);
 	csw(&b, 11, 0, 0);
-	cbw(&b, 12, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 12, 0, false, 0, TUR, 6);
 	csw(&b, 12, 0, 0);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 3);
@@ -271,13 +198,13 @@ Test(bot_decode, phase_error_then_reset_recovery)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 20, 512, true, 0, READ10_8, 10);
+	cbw_lun(&b, 20, 512, true, 0, READ10_8, 10);
 	bin(&b, 512, zeros, 512, 0);
 	csw(&b, 20, 0, 2);
 	reset_recovery(&b);
-	cbw(&b, 21, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 21, 0, false, 0, TUR, 6);
 	csw(&b, 21, 0, 0);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 2);
@@ -296,11 +223,11 @@ Test(bot_decode, tag_mismatch_and_bad_signature)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 30, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 30, 0, false, 0, TUR, 6);
 	csw(&b, 31, 0, 0);
-	cbw(&b, 32, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 32, 0, false, 0, TUR, 6);
 	csw_sig(&b, "XSBS", 32, 0, 0);
 	reset_recovery(&b);
 	decode_sb(&b.sb, &col);
@@ -321,9 +248,9 @@ Test(bot_decode, sixteen_byte_cbw_with_six_byte_cdb)
 	uint8_t cdb[16] = { 0x12, 0, 0, 0, 36, 0 };
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 40, 36, true, 0, cdb, 16);
+	cbw_lun(&b, 40, 36, true, 0, cdb, 16);
 	bin(&b, 36, zeros, 36, 0);
 	csw(&b, 40, 0, 0);
 	decode_sb(&b.sb, &col);
@@ -343,9 +270,9 @@ Test(bot_decode, stall_on_data_in_clear_halt_and_csw)
 	const struct finding *f;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 50, 4096, true, 0, READ10_8, 10);
+	cbw_lun(&b, 50, 4096, true, 0, READ10_8, 10);
 	f_stall = bin(&b, 4096, NULL, 0, -32);
 	f_clear = ctrl(&b, SETUP_CLEAR_HALT_IN, NULL, 0);
 	csw(&b, 50, 4096, 1);
@@ -369,12 +296,12 @@ Test(bot_decode, reset_mid_command)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 60, 4096, true, 0, READ10_8, 10);
+	cbw_lun(&b, 60, 4096, true, 0, READ10_8, 10);
 	bin(&b, 1024, zeros, 1024, 0);
 	reset_recovery(&b);
-	cbw(&b, 61, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 61, 0, false, 0, TUR, 6);
 	csw(&b, 61, 0, 0);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 2);
@@ -391,13 +318,13 @@ Test(bot_decode, two_luns)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 1);
-	cbw(&b, 70, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 70, 0, false, 0, TUR, 6);
 	csw(&b, 70, 0, 0);
-	cbw(&b, 71, 0, false, 1, TUR, 6);
+	cbw_lun(&b, 71, 0, false, 1, TUR, 6);
 	csw(&b, 71, 0, 1);
-	cbw(&b, 72, 18, true, 1, REQSENSE, 6);
+	cbw_lun(&b, 72, 18, true, 1, REQSENSE, 6);
 	bin(&b, 18, SENSE_05_24, 18, 0);
 	csw(&b, 72, 0, 0);
 	decode_sb(&b.sb, &col);
@@ -418,13 +345,13 @@ Test(bot_decode, missing_csw_then_next_cbw_and_capture_end_mid_command)
 	uint64_t f2, f3, f_open;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	cbw(&b, 0x9f, 4096, true, 0, READ10_8, 10);
+	cbw_lun(&b, 0x9f, 4096, true, 0, READ10_8, 10);
 	bin(&b, 4096, zeros, 4096, 0);
-	f2 = cbw(&b, 0xce, 0, false, 0, TUR, 6);
+	f2 = cbw_lun(&b, 0xce, 0, false, 0, TUR, 6);
 	csw(&b, 0xce, 0, 0);
-	f3 = cbw(&b, 0xcf, 4096, true, 0, READ10_8, 10);
+	f3 = cbw_lun(&b, 0xcf, 4096, true, 0, READ10_8, 10);
 	f_open = put(&b, 'S', USB_XFER_BULK, EP_IN, ++b.id, -115, 4096, NULL, 0, NULL);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 3);
@@ -474,20 +401,20 @@ Test(bot_decode, superseded_command_takes_its_open_in_urbs)
 	int rc;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
+	bot_init(&b);
 	enumerate(&b, 0);
-	f_read = cbw(&b, 0x9f, 512, true, 0, READ10_8, 10);
+	f_read = cbw_lun(&b, 0x9f, 512, true, 0, READ10_8, 10);
 	id_data = ++b.id;
 	f_data = put(&b, 'S', USB_XFER_BULK, EP_IN, id_data, -115, 512, NULL, 0, NULL);
 	id_csw = ++b.id;
 	f_csw = put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);
-	cbw(&b, 0xce, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 0xce, 0, false, 0, TUR, 6);
 	{
 		uint8_t w[13] = { 'U', 'S', 'B', 'S', 0xce, 0, 0, 0, 0, 0, 0, 0, 0 };
 		put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);   /* the id again */
 		put(&b, 'C', USB_XFER_BULK, EP_IN, id_csw, 0, 13, w, 13, NULL);
 	}
-	cbw(&b, 0xcf, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 0xcf, 0, false, 0, TUR, 6);
 	csw(&b, 0xcf, 0, 0);
 
 	cr_assert_eq(cap_open_mem(b.sb.buf, b.sb.len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
@@ -512,12 +439,12 @@ Test(bot_decode, superseded_command_takes_its_open_in_urbs)
 	/* and the READ lists them, with a finding */
 	{
 		struct col col;
-		capb_init(&b);
+		bot_init(&b);
 		enumerate(&b, 0);
-		f_read = cbw(&b, 0x9f, 512, true, 0, READ10_8, 10);
+		f_read = cbw_lun(&b, 0x9f, 512, true, 0, READ10_8, 10);
 		f_data = put(&b, 'S', USB_XFER_BULK, EP_IN, id_data, -115, 512, NULL, 0, NULL);
 		f_csw = put(&b, 'S', USB_XFER_BULK, EP_IN, id_csw, -115, 13, NULL, 0, NULL);
-		cbw(&b, 0xce, 0, false, 0, TUR, 6);
+		cbw_lun(&b, 0xce, 0, false, 0, TUR, 6);
 		csw(&b, 0xce, 0, 0);
 		decode_sb(&b.sb, &col);
 		sb_release(&b.sb);
@@ -541,11 +468,11 @@ Test(bot_decode, no_enumeration_roles_inferred)
 	struct col col;
 
 	NEED_DEVICE_MODEL();
-	capb_init(&b);
-	cbw(&b, 80, 36, true, 0, INQUIRY, 6);
+	bot_init(&b);
+	cbw_lun(&b, 80, 36, true, 0, INQUIRY, 6);
 	bin(&b, 36, zeros, 36, 0);
 	csw(&b, 80, 0, 0);
-	cbw(&b, 81, 0, false, 0, TUR, 6);
+	cbw_lun(&b, 81, 0, false, 0, TUR, 6);
 	csw(&b, 81, 0, 0);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 2);

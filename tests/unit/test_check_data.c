@@ -2,8 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "bot_wrappers.h"
-#include "decode_harness.h"
+#include "bot_capture.h"
 
 #include "analyze/lint.h"
 
@@ -136,65 +135,6 @@ static unsigned ours(const struct run *r)
 
 /* ------------------------------------------------- BOT capture builder */
 
-#define BUS 1
-#define DEV 5
-#define EP_IN 0x81
-#define EP_OUT 0x02
-
-static void bot_init(struct capb *b)
-{
-	/* 25 us between records */
-	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL + 25000, 25000);
-}
-
-static uint64_t bout(struct capb *b, const void *data, uint32_t len, int32_t status)
-{
-	uint64_t id = ++b->id;
-	uint64_t f = put(b, 'S', USB_XFER_BULK, EP_OUT, id, -115, len, data, len, NULL);
-
-	put(b, 'C', USB_XFER_BULK, EP_OUT, id, status, len, NULL, 0, NULL);
-	return f;
-}
-
-static uint64_t bin(struct capb *b, uint32_t requested, const void *data, uint32_t actual, int32_t status)
-{
-	uint64_t id = ++b->id;
-
-	put(b, 'S', USB_XFER_BULK, EP_IN, id, -115, requested, NULL, 0, NULL);
-	return put(b, 'C', USB_XFER_BULK, EP_IN, id, status, actual, data, actual, NULL);
-}
-
-static uint64_t cbw(struct capb *b, uint32_t tag, uint32_t len, bool in, const uint8_t *cdb, uint8_t cblen)
-{
-	uint8_t w[31];
-
-	mk_cbw(w, tag, len, in, 0, cdb, cblen);
-	return bout(b, w, 31, 0);
-}
-
-static uint64_t csw(struct capb *b, uint32_t tag, uint32_t residue, uint8_t status)
-{
-	uint8_t w[13];
-
-	mk_csw(w, tag, residue, status);
-	return bin(b, 13, w, 13, 0);
-}
-
-static const uint8_t SETUP_GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
-static const uint8_t SETUP_GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x20, 0x00 };
-static const uint8_t SETUP_SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
-/* BOT 3.1: Bulk-Only Mass Storage Reset, class request FFh to interface 0. */
-static const uint8_t SETUP_BOT_RESET[8] = { 0x21, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
-static const uint8_t DEVICE_DESC[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 1, 2, 3, 1 };
-static const uint8_t CONFIG_DESC[32] = {
-	9, 2, 32, 0, 1, 1, 0, 0x80, 50,
-	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
-	7, 5, EP_IN, 2, 0x00, 0x02, 0,
-	7, 5, EP_OUT, 2, 0x00, 0x02, 0,
-};
-
-static const uint8_t REQSENSE[6] = { 0x03, 0, 0, 0, 18, 0 };
-static const uint8_t READ_CAP10[10] = { 0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 static const uint8_t SYNC10[10] = { 0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 static const uint8_t EJECT[6] = { 0x1b, 0, 0, 0, 0x02, 0 };
 static uint8_t zeros[65536];
@@ -204,9 +144,7 @@ static uint32_t start(struct capb *b)
 	uint8_t cap[8] = { 0, 0, 0x7f, 0xff, 0, 0, 2, 0 };   /* 512-byte blocks */
 
 	bot_init(b);
-	ctrl(b, SETUP_GET_DEVICE, DEVICE_DESC, sizeof(DEVICE_DESC));
-	ctrl(b, SETUP_GET_CONFIG, CONFIG_DESC, sizeof(CONFIG_DESC));
-	ctrl(b, SETUP_SET_CONFIG, NULL, 0);
+	bot_enumerate(b);
 	cbw(b, 1, 8, true, READ_CAP10, 10);
 	bin(b, 8, cap, 8, 0);
 	csw(b, 1, 0, 0);
