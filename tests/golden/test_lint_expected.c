@@ -1,7 +1,6 @@
 /* test_lint_expected.c - the acceptance table of lint: every warning and error finding on each capture of tests/golden/lint/expected.tsv, and no other, through the library (decoder + lint_hook + lint_finish). */
 #include "golden.h"
-
-#include "analyze/lint.h"
+#include "tests/unit/lint_harness.h"
 
 /*
  * expected.tsv: file, id, frames, severity (see its header).  For each file
@@ -79,17 +78,17 @@ static void got_cb(void *ctx, const struct txn *t)
 		keep(gl, t->u.note.findings, t->u.note.nfindings);
 }
 
+static void got_report(void *ctx, const struct finding *f)
+{
+	keep(ctx, f, 1);
+}
+
 /* Decode one capture with the lint hook; 0, or -1 with a message in why. */
 static int lint_file(const char *path, struct gotlist *gl, char *why, size_t whylen)
 {
 	struct lint_opts lo;
-	struct lint *l;
-	struct decoder_opts o = { .notes = true };
-	struct decoder *d;
 	struct cap *cap;
-	struct cap_record rec;
 	struct error err;
-	const struct finding *f;
 	int rc;
 
 	if (cap_open(path, &cap, &err) < 0) {
@@ -97,21 +96,7 @@ static int lint_file(const char *path, struct gotlist *gl, char *why, size_t why
 		return -1;
 	}
 	lint_opts_default(&lo);
-	l = lint_new(&lo);
-	cr_assert(l);
-	o.hook = lint_hook;
-	o.hook_ctx = l;
-	d = decoder_new(&o, got_cb, gl);
-	cr_assert(d);
-	while ((rc = cap_next(cap, &rec, &err)) > 0)
-		if (rec.kind == CAP_REC_USB)
-			decoder_feed(d, &rec.u.usb);
-	decoder_finish(d);
-	lint_finish(l);
-	for (unsigned i = 0; (f = lint_report_at(l, i)) != NULL; i++)
-		keep(gl, f, 1);
-	decoder_free(d);
-	lint_free(l);
+	rc = lint_decode(cap, &lo, got_cb, got_report, gl, &err);
 	cap_close(cap);
 	if (rc < 0) {
 		snprintf(why, whylen, "read error: %s", errtext(&err));

@@ -3,78 +3,9 @@
 #include <stdio.h>
 
 #include "bot_capture.h"
+#include "lint_harness.h"
 
-#include "analyze/lint.h"
-
-#define LF_MAX 256
-
-struct lf {
-	uint8_t kind;             /* enum txn_kind; 0 = the end-of-capture report */
-	uint64_t txn_frame;
-	struct finding f;
-};
-
-struct run {
-	struct col col;
-	struct lf lf[LF_MAX];
-	unsigned n;
-};
-
-static void take(struct run *r, uint8_t kind, uint64_t frame, const struct finding *f, uint32_t n)
-{
-	for (uint32_t i = 0; i < n && r->n < LF_MAX; i++) {
-		r->lf[r->n].kind = kind;
-		r->lf[r->n].txn_frame = frame;
-		r->lf[r->n].f = f[i];
-		r->n++;
-	}
-}
-
-static void run_cb(void *ctx, const struct txn *t)
-{
-	struct run *r = ctx;
-
-	collect(&r->col, t);
-	if (t->kind == TXN_SCSI)
-		take(r, t->kind, t->u.scsi.frame, t->u.scsi.findings, t->u.scsi.nfindings);
-	else if (t->kind == TXN_CONTROL)
-		take(r, t->kind, t->u.ctl.frame, t->u.ctl.findings, t->u.ctl.nfindings);
-	else
-		take(r, t->kind, t->u.note.frame, t->u.note.findings, t->u.note.nfindings);
-}
-
-static void lint_opts_sb(const struct strbuf *sb, const struct lint_opts *lo, struct run *r)
-{
-	struct lint *l;
-	struct decoder_opts o = { .notes = true };
-	struct decoder *d;
-	struct cap *cap;
-	struct cap_record rec;
-	struct error err;
-	const struct finding *f;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	cr_assert_eq(cap_open_mem(sb->buf, sb->len, "test.pcap", &cap, &err), 0, "%s", errtext(&err));
-	l = lint_new(lo);
-	cr_assert(l);
-	o.hook = lint_hook;
-	o.hook_ctx = l;
-	d = decoder_new(&o, run_cb, r);
-	cr_assert(d);
-	while ((rc = cap_next(cap, &rec, &err)) > 0)
-		if (rec.kind == CAP_REC_USB)
-			decoder_feed(d, &rec.u.usb);
-	cr_assert_eq(rc, 0, "capture read error: %s", errtext(&err));
-	decoder_finish(d);
-	lint_finish(l);
-	for (unsigned i = 0; (f = lint_report_at(l, i)) != NULL; i++)
-		take(r, 0, 0, f, 1);
-	decoder_free(d);
-	lint_free(l);
-	cap_close(cap);
-}
-
+/* Lint with the data family switched on. */
 static void lint_sb(const struct strbuf *sb, struct run *r)
 {
 	struct lint_opts lo;
@@ -84,40 +15,11 @@ static void lint_sb(const struct strbuf *sb, struct run *r)
 	lint_opts_sb(sb, &lo, r);
 }
 
-static void run_free(struct run *r)
-{
-	col_free(&r->col);
-}
-
-static unsigned count(const struct run *r, const char *id, uint64_t txn_frame)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < r->n; i++)
-		n += !strcmp(r->lf[i].f.id, id) && (!txn_frame || r->lf[i].txn_frame == txn_frame);
-	return n;
-}
-
-static const struct finding *get(const struct run *r, const char *id, uint64_t txn_frame)
-{
-	for (unsigned i = 0; i < r->n; i++)
-		if (!strcmp(r->lf[i].f.id, id) && (!txn_frame || r->lf[i].txn_frame == txn_frame))
-			return &r->lf[i].f;
-	return NULL;
-}
-
+/* The finding is on the transaction of txn_frame, once in the whole capture. */
 static const struct finding *expect(const struct run *r, const char *id, uint64_t txn_frame, enum severity sev,
 				    unsigned nframes, const uint64_t *frames)
 {
-	const struct finding *f = get(r, id, txn_frame);
-
-	cr_assert(f, "no %s on the transaction of frame %" PRIu64, id, txn_frame);
-	cr_assert_eq(count(r, id, 0), 1, "%s more than once", id);
-	cr_assert_eq(f->severity, sev, "%s: severity %u, expected %u (%s)", id, f->severity, sev, f->msg);
-	cr_assert_eq(f->nframes, nframes, "%s: %u frames (%s)", id, f->nframes, f->msg);
-	for (unsigned i = 0; i < nframes; i++)
-		cr_assert_eq(f->frames[i], frames[i], "%s: frame %u is %" PRIu64 ", expected %" PRIu64 " (%s)", id, i,
-			     f->frames[i], frames[i], f->msg);
-	return f;
+	return expect_once(r, id, txn_frame, sev, nframes, frames, 0);
 }
 
 static const char *const OUR_IDS[] = {
@@ -126,11 +28,7 @@ static const char *const OUR_IDS[] = {
 
 static unsigned ours(const struct run *r)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < r->n; i++)
-		for (size_t k = 0; k < sizeof(OUR_IDS) / sizeof(OUR_IDS[0]); k++)
-			n += !strcmp(r->lf[i].f.id, OUR_IDS[k]);
-	return n;
+	return count_ids(r, OUR_IDS, sizeof(OUR_IDS) / sizeof(OUR_IDS[0]));
 }
 
 /* ------------------------------------------------- BOT capture builder */
