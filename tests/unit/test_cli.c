@@ -1,69 +1,5 @@
 /* test_cli.c - the scsiscope binary: help, version, usage errors, exit codes, output before damage. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "testlib.h"
-
-struct run {
-	int status;
-	char *out;
-	char *err;
-};
-
-/* A file's text (NUL-terminated). */
-static char *slurp_text(const char *path)
-{
-	size_t len;
-	char *s = (char *)slurp(path, &len);
-
-	cr_assert(s, "cannot open %s", path);
-	return s;
-}
-
-/* Run scsiscope with args (a shell word list) and optional stdin file. */
-static struct run run_scsiscope(const char *args)
-{
-	const char *bd = getenv("top_builddir");
-	char out[] = "/tmp/scsiscope-cli-out-XXXXXX", err[] = "/tmp/scsiscope-cli-err-XXXXXX";
-	char cmd[4096];
-	struct run r;
-	int fo = mkstemp(out), fe = mkstemp(err);
-
-	cr_assert(bd, "top_builddir is not set (run through make check)");
-	cr_assert(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	snprintf(cmd, sizeof(cmd), "'%s/scsiscope' %s >%s 2>%s", bd, args, out, err);
-	r.status = system(cmd);
-	cr_assert(WIFEXITED(r.status), "scsiscope did not exit normally: %s", cmd);
-	r.status = WEXITSTATUS(r.status);
-	r.out = slurp_text(out);
-	r.err = slurp_text(err);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static char *write_temp(const void *buf, size_t len)
-{
-	static char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/scsiscope-cli-XXXXXX");
-	fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
+#include "cli_harness.h"
 
 static void make_pcap(struct strbuf *sb, int n)
 {
@@ -85,63 +21,63 @@ static void make_pcap(struct strbuf *sb, int n)
 
 Test(cli, version_and_help)
 {
-	struct run r = run_scsiscope("--version");
+	struct cli_run r = run_scsiscope("--version");
 
 	cr_assert_eq(r.status, 0);
 	cr_assert(strncmp(r.out, "scsiscope ", 10) == 0, "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("help");
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "events"), "help lists the commands: %s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("events --help");
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "Usage: scsiscope events"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("help events");
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "--count"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 }
 
 Test(cli, usage_errors_exit_2)
 {
-	struct run r = run_scsiscope("");
+	struct cli_run r = run_scsiscope("");
 
 	cr_assert_eq(r.status, 2);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("frobnicate");
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "'frobnicate' is not a command"), "%s", r.err);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("events");
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "expects exactly one FILE"), "%s", r.err);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("events --bytes x y");
 	cr_assert_eq(r.status, 2);
-	run_free(&r);
+	cli_run_free(&r);
 	r = run_scsiscope("events /nonexistent/file.pcap");
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "scsiscope: /nonexistent/file.pcap: cannot open"), "%s", r.err);
-	run_free(&r);
+	cli_run_free(&r);
 }
 
 Test(cli, events_text_json_count)
 {
 	struct strbuf sb;
-	char *path, args[256];
-	struct run r;
+	char path[64], args[256];
+	struct cli_run r;
 
 	make_pcap(&sb, 5);
-	path = write_temp(sb.buf, sb.len);
+	write_temp(sb.buf, sb.len, path);
 	snprintf(args, sizeof(args), "events %s", path);
 	r = run_scsiscope(args);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "      1 0.000000000 2:003:02 out bulk      submit   EINPROGRESS(-115) len=31 cap=31 = 55534243 07000000"),
 		  "%s", r.out);
 	cr_assert(strstr(r.out, "      5 0.000004000 "), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "events --json --bytes 4 %s", path);
 	r = run_scsiscope(args);
@@ -150,14 +86,14 @@ Test(cli, events_text_json_count)
 			 "\"device\":3,\"endpoint\":2,\"direction\":\"out\",\"transfer\":\"bulk\",\"event\":\"submit\","
 			 "\"urb_id\":\"0x0000000000000100\",\"status\":-115,\"status_name\":\"EINPROGRESS\""), "%s", r.out);
 	cr_assert(strstr(r.out, "\"data\":\"55534243\"}\n"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "events --count %s", path);
 	r = run_scsiscope(args);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "frames      5\n"), "%s", r.out);
 	cr_assert(strstr(r.out, "usb events  5 (submit 5, complete 0, error 0), 155 payload bytes"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	unlink(path);
 	sb_release(&sb);
 }
@@ -165,12 +101,12 @@ Test(cli, events_text_json_count)
 Test(cli, damaged_file_prints_what_came_before_then_exits_2)
 {
 	struct strbuf sb;
-	char *path, args[256], want[256];
-	struct run r;
+	char path[64], args[256], want[256];
+	struct cli_run r;
 
 	make_pcap(&sb, 5);
 	sb.len -= 20;
-	path = write_temp(sb.buf, sb.len);
+	write_temp(sb.buf, sb.len, path);
 	snprintf(args, sizeof(args), "events %s", path);
 	r = run_scsiscope(args);
 	cr_assert_eq(r.status, 2);
@@ -178,13 +114,13 @@ Test(cli, damaged_file_prints_what_came_before_then_exits_2)
 	cr_assert_null(strstr(r.out, "      5 "));
 	snprintf(want, sizeof(want), "scsiscope: %s: frame 5 (offset %d): damaged record", path, 24 + 4 * (16 + 95));
 	cr_assert(strstr(r.err, want), "want '%s' in: %s", want, r.err);
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "events --count %s", path);
 	r = run_scsiscope(args);
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.out, "frames      4\n"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	unlink(path);
 	sb_release(&sb);
 }
@@ -192,16 +128,16 @@ Test(cli, damaged_file_prints_what_came_before_then_exits_2)
 Test(cli, standard_input)
 {
 	struct strbuf sb;
-	char *path, args[256];
-	struct run r;
+	char path[64], args[256];
+	struct cli_run r;
 
 	make_pcap(&sb, 3);
-	path = write_temp(sb.buf, sb.len);
+	write_temp(sb.buf, sb.len, path);
 	snprintf(args, sizeof(args), "events --count - <%s", path);
 	r = run_scsiscope(args);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "frames      3\n"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	unlink(path);
 	sb_release(&sb);
 }

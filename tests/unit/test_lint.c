@@ -1,10 +1,10 @@
 /* test_lint.c - the check registry (complete, sorted), the runner (hook, report bound) and `scsiscope lint` (exit codes, --only/--skip, --explain, --list, JSON). */
 #include <dirent.h>
-#include <sys/wait.h>
 
 #include "analyze/lint.h"
 #include "analyze/lint_family.h"
 #include "bot_wrappers.h"
+#include "cli_harness.h"
 #include "decode_harness.h"
 
 /* --------------------------------------------------------------- registry */
@@ -246,60 +246,13 @@ Test(runner, decoder_findings_pass_through_the_hook)
 
 /* ------------------------------------------------------- scsiscope lint */
 
-struct run {
-	int status;
-	char *out;
-	char *err;
-};
-
-static char *slurp_or_empty(const char *path)
+/* `scsiscope lint` with args. */
+static struct cli_run lint_cli(const char *args)
 {
-	size_t len;
-	char *s = (char *)slurp(path, &len);
-
-	cr_assert(s, "cannot open %s", path);
-	return s;
-}
-
-static struct run lint_cli(const char *args)
-{
-	const char *bd = getenv("top_builddir");
-	char out[] = "/tmp/scsiscope-lint-out-XXXXXX", err[] = "/tmp/scsiscope-lint-err-XXXXXX";
 	char cmd[4096];
-	struct run r;
-	int fo = mkstemp(out), fe = mkstemp(err);
 
-	cr_assert(bd, "top_builddir is not set (run through make check)");
-	cr_assert(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	snprintf(cmd, sizeof(cmd), "'%s/scsiscope' lint %s >%s 2>%s", bd, args, out, err);
-	r.status = system(cmd);
-	cr_assert(WIFEXITED(r.status), "%s", cmd);
-	r.status = WEXITSTATUS(r.status);
-	r.out = slurp_or_empty(out);
-	r.err = slurp_or_empty(err);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-/* Write the capture to a temporary file; its path in path[64]. */
-static void write_capture(const struct strbuf *sb, size_t len, char path[64])
-{
-	int fd;
-
-	snprintf(path, 64, "/tmp/scsiscope-lint-XXXXXX");
-	fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	cr_assert_eq(write(fd, sb->buf, len), (ssize_t)len);
-	close(fd);
+	snprintf(cmd, sizeof(cmd), "lint %s", args);
+	return run_scsiscope(cmd);
 }
 
 static unsigned count_lines(const char *s, const char *needle)
@@ -315,44 +268,44 @@ Test(lint_cli, exit_codes)
 {
 	struct capb b;
 	char path[64], args[256];
-	struct run r;
+	struct cli_run r;
 	uint64_t f_csw;
 
 	tur_capture(&b, 7);
-	write_capture(&b.sb, b.sb.len, path);
+	write_temp(b.sb.buf, b.sb.len, path);
 	r = lint_cli(path);
 	cr_assert_eq(r.status, 0, "clean capture: %s%s", r.out, r.err);
 	cr_assert(strstr(r.out, "0 errors, 0 warnings"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	unlink(path);
 	sb_release(&b.sb);
 
 	f_csw = tur_capture(&b, 8);
-	write_capture(&b.sb, b.sb.len, path);
+	write_temp(b.sb.buf, b.sb.len, path);
 	r = lint_cli(path);
 	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_assert(strstr(r.out, "bot-tag-mismatch on device 1:5: 1 finding"), "%s", r.out);
 	snprintf(args, sizeof(args), "frame %llu: the CSW's tag", (unsigned long long)f_csw);
 	cr_assert(strstr(r.out, args), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "--skip bot-tag-mismatch %s", path);
 	r = lint_cli(args);
 	cr_assert_eq(r.status, 0, "%s", r.out);
 	cr_assert_null(strstr(r.out, "bot-tag-mismatch"));
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "--only usb-stall,capture-gap %s", path);
 	r = lint_cli(args);
 	cr_assert_eq(r.status, 0, "%s", r.out);
 	cr_assert_null(strstr(r.out, "bot-tag-mismatch"));
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "--only no-such-id %s", path);
 	r = lint_cli(args);
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "no-such-id"), "%s", r.err);
-	run_free(&r);
+	cli_run_free(&r);
 
 	snprintf(args, sizeof(args), "--json %s", path);
 	r = lint_cli(args);
@@ -364,34 +317,34 @@ Test(lint_cli, exit_codes)
 	cr_assert(strstr(r.out, args), "%s", r.out);
 	cr_assert_eq(count_lines(r.out, "\n"), 2, "one finding, one summary: %s", r.out);
 	cr_assert(strstr(r.out, "{\"kind\":\"summary\",\"errors\":1,\"warnings\":0,\"infos\":0"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 
 	/* cut inside the CSW's record: damaged, exit 2 after the findings */
 	unlink(path);
-	write_capture(&b.sb, b.sb.len - 5, path);
+	write_temp(b.sb.buf, b.sb.len - 5, path);
 	r = lint_cli(path);
 	cr_assert_eq(r.status, 2, "%s", r.out);
 	cr_assert(strlen(r.err) > 0);
 	cr_assert(strstr(r.out, "errors,"), "the summary is still printed: %s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 	unlink(path);
 	sb_release(&b.sb);
 }
 
 Test(lint_cli, explain_and_list)
 {
-	struct run r = lint_cli("--explain bot-tag-mismatch");
+	struct cli_run r = lint_cli("--explain bot-tag-mismatch");
 	const struct check_info *ci;
 	unsigned n = 0;
 
 	cr_assert_eq(r.status, 0);
 	cr_assert(strstr(r.out, "bot-tag-mismatch (error, bot)"), "%s", r.out);
 	cr_assert(strstr(r.out, "dCSWTag"), "%s", r.out);
-	run_free(&r);
+	cli_run_free(&r);
 
 	r = lint_cli("--explain nope");
 	cr_assert_eq(r.status, 2);
-	run_free(&r);
+	cli_run_free(&r);
 
 	r = lint_cli("--list");
 	cr_assert_eq(r.status, 0);
@@ -401,5 +354,5 @@ Test(lint_cli, explain_and_list)
 		cr_assert(strstr(r.out, line), "--list lacks %s", ci->id);
 	}
 	cr_assert_eq(count_lines(r.out, "\n"), n);
-	run_free(&r);
+	cli_run_free(&r);
 }
