@@ -3,9 +3,8 @@
 
 #include "analyze/lint.h"
 #include "analyze/lint_family.h"
-#include "bot_wrappers.h"
+#include "bot_capture.h"
 #include "cli_harness.h"
-#include "decode_harness.h"
 
 /* --------------------------------------------------------------- registry */
 
@@ -140,54 +139,15 @@ Test(runner, report_is_bounded_and_state_zeroed)
 
 /* ------------------------------------------------------ crafted captures */
 
-#define BUS 1
-#define DEV 5
-#define EP_IN 0x81
-#define EP_OUT 0x02
-
-static const uint8_t SETUP_GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00 };
-static const uint8_t SETUP_GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0x00, 0x00, 0x20, 0x00 };
-static const uint8_t SETUP_SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
-/* USB 2.0 9.6.1, 9.6.3, 9.6.5, 9.6.6: mass storage, SCSI transparent, Bulk-Only, bulk 81h/02h. */
-static const uint8_t DEVICE_DESC[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x34, 0x12, 0x78, 0x56, 0x00, 0x01, 1, 2, 3, 1 };
-static const uint8_t CONFIG_DESC[32] = {
-	9, 2, 32, 0, 1, 1, 0, 0x80, 50,
-	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
-	7, 5, EP_IN, 2, 0x00, 0x02, 0,
-	7, 5, EP_OUT, 2, 0x00, 0x02, 0,
-};
-static const uint8_t TUR[6] = { 0, 0, 0, 0, 0, 0 };
-
-static void bout(struct capb *b, const void *data, uint32_t len)
-{
-	uint64_t id = ++b->id;
-
-	put(b, 'S', USB_XFER_BULK, EP_OUT, id, -115, len, data, len, NULL);
-	put(b, 'C', USB_XFER_BULK, EP_OUT, id, 0, len, NULL, 0, NULL);
-}
-
-static uint64_t bin(struct capb *b, const void *data, uint32_t len)
-{
-	uint64_t id = ++b->id;
-
-	put(b, 'S', USB_XFER_BULK, EP_IN, id, -115, len, NULL, 0, NULL);
-	return put(b, 'C', USB_XFER_BULK, EP_IN, id, 0, len, data, len, NULL);
-}
-
 /* Enumeration, then TEST UNIT READY with CBW tag 7 answered by a CSW with
  * csw_tag; returns the CSW's frame. */
 static uint64_t tur_capture(struct capb *b, uint32_t csw_tag)
 {
-	uint8_t w[31], s[13];
-
+	/* bot_init's device, its first record at the whole second */
 	capb_open(b, BUS, DEV, 65535, 0xffff888000001000ULL, 1700000000000000000LL, 25000);
-	ctrl(b, SETUP_GET_DEVICE, DEVICE_DESC, sizeof(DEVICE_DESC));
-	ctrl(b, SETUP_GET_CONFIG, CONFIG_DESC, sizeof(CONFIG_DESC));
-	ctrl(b, SETUP_SET_CONFIG, NULL, 0);
-	mk_cbw(w, 7, 0, false, 0, TUR, 6);
-	bout(b, w, 31);
-	mk_csw(s, csw_tag, 0, 0);
-	return bin(b, s, 13);
+	bot_enumerate(b);
+	cbw(b, 7, 0, false, TUR, 6);
+	return csw(b, csw_tag, 0, 0);
 }
 
 /* Decode with the lint hook; count the findings at or above warning. */
