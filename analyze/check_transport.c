@@ -295,6 +295,13 @@ static void note_checks(struct tp_state *st, const struct usb_note *n, struct tx
 
 	switch (n->kind) {
 	case USB_NOTE_ERROR:
+		if (n->status == -32) {          /* EPIPE: the endpoint answered STALL */
+			txn_attach_finding(h, "usb-stall", SEV_WARNING, &n->frame, 1,
+					   "endpoint 0x%02x of %u:%03u stalled (EPIPE) outside any command", n->endpoint,
+					   n->bus, n->device);
+			break;
+		}
+		/* fall through */
 	case USB_NOTE_UNLINKED:
 		txn_attach_finding(h, "usb-urb-error", urb_severity(n->status), &n->frame, 1,
 				   "URB on endpoint 0x%02x of %u:%03u %s, status %d", n->endpoint, n->bus, n->device,

@@ -28,13 +28,16 @@ static const struct check_info checks[] = {
 	  "builds the CDB and the wrapper from different variables, or a wrong block size. Compare the CDB "
 	  "fields (decode -v) with the CBW and check which one the rest of the stack relies on." },
 	{ "bot-bad-signature", SEV_ERROR, "bot",
-	  "a CSW without the 'USBS' signature",
-	  "Every Command Status Wrapper starts with dCSWSignature 53425355h ('USBS', BOT 5.2). A 13-byte IN "
-	  "transfer without it where the CSW was expected means the host and the device are out of step: "
-	  "usually the device is still sending data the host did not expect (the host asked for fewer bytes "
-	  "than the device returns), or the device firmware is broken. BOT 6.5 says the host must then do a "
-	  "reset recovery. Look at the data phase of the command just before it and at the lengths on both "
-	  "sides." },
+	  "a CBW without 'USBC' or a CSW without 'USBS'",
+	  "Every Command Block Wrapper starts with dCBWSignature 43425355h ('USBC', BOT 5.1) and every "
+	  "Command Status Wrapper with dCSWSignature 53425355h ('USBS', BOT 5.2). A 31-byte OUT transfer "
+	  "outside any command without 'USBC' is an invalid CBW: the device must stall both bulk pipes until "
+	  "the host does a reset recovery (BOT 6.6.1), and bot-stall-recovery follows what happened then. A "
+	  "13-byte IN transfer without 'USBS' where the CSW was expected means the host and the device are "
+	  "out of step: usually the device is still sending data the host did not expect (the host asked for "
+	  "fewer bytes than the device returns), or the device firmware is broken. BOT 6.5 says the host must "
+	  "then do a reset recovery. Look at the data phase of the command just before it and at the lengths "
+	  "on both sides." },
 	{ "bot-cbw-cdb-length", SEV_WARNING, "bot",
 	  "bCBWCBLength outside 1..16",
 	  "The CBW carries the CDB length in bCBWCBLength, valid values 01h to 10h (BOT 5.1). A CBW outside "
@@ -91,9 +94,14 @@ static const struct check_info checks[] = {
 	{ "bot-stall-recovery", SEV_WARNING, "bot",
 	  "a bulk endpoint stalled: how it was cleared and whether the transfer recovered",
 	  "A stalled bulk endpoint must be cleared with CLEAR_FEATURE(ENDPOINT_HALT) before it can be used "
-	  "again; after a stall on the status phase the host reads the CSW again (BOT 6.7.2, 6.7.3). This "
-	  "finding follows the stall to the clear and the next CSW. If no clear follows, or the retried CSW "
-	  "never comes, the device is stuck until a reset recovery; check the host driver's error handling." },
+	  "again. A device ends a data phase early with a STALL, and the host then clears the halt and reads "
+	  "the CSW (BOT 6.7.2, 6.7.3): reported as info on the command when the CSW followed. When no CSW "
+	  "came, or the STALL hit no command (an invalid CBW, which the device answers by stalling both "
+	  "pipes, BOT 6.6.1), the host must do a reset recovery: a Bulk-Only Mass Storage Reset, then "
+	  "CLEAR_FEATURE(ENDPOINT_HALT) on the bulk-in and the bulk-out endpoint (BOT 5.3.4). The finding on "
+	  "the first command after it lists the steps the host took and whether that command worked: a "
+	  "warning when a step is missing or the device still fails, which leaves it stuck until it is "
+	  "re-enumerated. Check the host driver's error handling against BOT 5.3.4." },
 	{ "bot-tag-mismatch", SEV_ERROR, "bot",
 	  "the CSW's tag differs from its CBW's",
 	  "The device must echo dCBWTag in the CSW's dCSWTag (BOT 5.2); the host pairs status to command by "
@@ -297,11 +305,12 @@ static const struct check_info checks[] = {
 	  "(31-byte CBWs, 'USBS' CSWs, UAS IUs). Decoding is usually right; to be sure, start the capture "
 	  "before plugging the device in." },
 	{ "usb-stall", SEV_WARNING, "usb",
-	  "an endpoint returned STALL",
-	  "An endpoint answered with a STALL handshake. In a Bulk-Only data phase this is how a device ends "
-	  "the data early (info); instead of a CSW it means the host must clear the halt and read the CSW "
-	  "again (BOT 6.7); on a UAS pipe it usually leads to a reset. The finding says whether "
-	  "CLEAR_FEATURE(ENDPOINT_HALT) followed." },
+	  "an endpoint returned STALL outside any command",
+	  "An endpoint answered with a STALL handshake to a URB no command owns: typically the device "
+	  "rejecting an invalid CBW (BOT 6.6.1), or a stall on an endpoint of another interface. Stalls "
+	  "inside a Bulk-Only command are reported by bot-stall-recovery, those of a UAS data pipe by "
+	  "uas-pipe-stall. The host must clear the halt (CLEAR_FEATURE(ENDPOINT_HALT)) before the endpoint "
+	  "can be used again; see what follows the stall." },
 	{ "usb-unlinked", SEV_WARNING, "usb",
 	  "a URB cancelled by the host",
 	  "The host unlinked (cancelled) a URB before it completed (-ENOENT / -ECONNRESET), usually because a "
@@ -310,7 +319,7 @@ static const struct check_info checks[] = {
 	{ "usb-urb-error", SEV_WARNING, "usb",
 	  "URB errors by status: protocol errors, babble, timeouts, unlinks",
 	  "Summarises the URBs that failed, grouped by status (-EPROTO, -EILSEQ, -ETIME, -EOVERFLOW, "
-	  "-EPIPE, unlinks). Many protocol or CRC errors mean a physical problem (cable, hub, power); "
+	  "unlinks; stalls are usb-stall). Many protocol or CRC errors mean a physical problem (cable, hub, power); "
 	  "overflows (babble) mean the device sent more than the host asked for." },
 };
 

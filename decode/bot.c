@@ -2,6 +2,7 @@
 #include "config.h"
 #include "decode/storage.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,12 +101,13 @@ struct bot_cmd {
 	uint64_t data_frame;      /* completion frame of the first data-in URB with bytes; 0 none */
 	uint64_t short_frame;     /* completion frame of the short transfer that ended the data phase */
 	int64_t last_ts;          /* latest time of any of its URB events */
-	/* a STALL not yet reported: reported with the CLEAR_FEATURE that cleared it */
-	bool stall_pending;
+	/* a STALL in this command, reported when the command ends (stall_report) */
+	uint64_t stall_frame;      /* 0: none */
+	uint64_t stall_clear;      /* the CLEAR_FEATURE(ENDPOINT_HALT) that cleared it; 0 none */
 	bool stall_in_status;     /* while waiting for the CSW (else CBW or data phase) */
 	bool stall_on_cbw;
 	uint8_t stall_ep;
-	uint64_t stall_frame;
+	uint64_t csw_frame;        /* the CSW's completion; 0 none */
 };
 
 struct bot {
@@ -123,6 +125,21 @@ struct bot {
 	 * (capture started mid-command, a second CSW).  Ignored, counted. */
 	uint64_t orphans;
 	uint64_t orphan_csws;
+	/* A STALL its command did not recover from (or that hit no command, such
+	 * as an invalid CBW), followed to the next command: the reset recovery
+	 * steps seen meanwhile and whether that command worked. */
+	struct {
+		uint64_t stall_frame;     /* 0: nothing pending */
+		uint8_t stall_ep;
+		bool needs_reset;         /* an invalid or stalled CBW: BOT 6.6.1 */
+		uint64_t reset_frame;
+		uint64_t clear_in, clear_out;
+	} rec;
+	/* The last OUT submit of 31 bytes without the CBW signature while no
+	 * command was open: an invalid CBW, named at its completion (bot_stray;
+	 * a stalled completion carries none of its bytes). */
+	uint64_t bad_cbw_serial;
+	uint32_t bad_cbw_sig;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -153,40 +170,134 @@ static const char *errno_name(int32_t st)
 	return n ? n : "?";
 }
 
-/* Report a STALL; clear_frame is the CLEAR_FEATURE(ENDPOINT_HALT) that
- * cleared it, 0 when none came before the command ended. */
-static void stall_report(struct bot_cmd *c, uint64_t clear_frame)
+static const char *end_words(enum txn_end end)
 {
-	uint64_t frames[2];
+	switch (end) {
+	case TXN_END_RESET: return "a reset ended it";
+	case TXN_END_ABORTED: return "the host aborted it";
+	case TXN_END_DEVICE_GONE: return "the device disconnected";
+	case TXN_END_SUPERSEDED: return "the next CBW came first";
+	case TXN_END_CAPTURE: return "the capture ended first";
+	default: return "it ended";
+	}
+}
+
+/* Arm the recovery tracker: a STALL not recovered in its own command (or
+ * outside any), followed to the next command (rec_outcome). */
+static void rec_arm(struct bot *b, uint64_t frame, uint8_t ep, bool needs_reset)
+{
+	memset(&b->rec, 0, sizeof(b->rec));
+	b->rec.stall_frame = frame;
+	b->rec.stall_ep = ep;
+	b->rec.needs_reset = needs_reset;
+}
+
+/*
+ * bot-stall-recovery for a STALL inside a command, reported when the
+ * command ends: recovered when its CSW came after the STALL (BOT 6.7.2 and
+ * 6.7.3: clear the halt, then read the CSW); otherwise the STALL is followed
+ * further, to the next command (rec_outcome).
+ */
+static void stall_report(struct bot *b, struct bot_cmd *c, enum txn_end end)
+{
+	const struct scsi_txn *s = &c->r->t.u.scsi;
+	uint64_t frames[3];
 	unsigned n = 0;
 	const char *where;
-	enum severity sev;
+	bool csw = end == TXN_END_STATUS && c->csw_frame > c->stall_frame;
+	bool out = !(c->stall_ep & 0x80);
 
-	if (!c->stall_pending)
+	if (!c->stall_frame)
 		return;
-	c->stall_pending = false;
 	frames[n++] = c->stall_frame;
-	if (clear_frame)
-		frames[n++] = clear_frame;
-	if (c->stall_on_cbw) {
+	if (c->stall_clear)
+		frames[n++] = c->stall_clear;
+	if (csw)
+		frames[n++] = c->csw_frame;
+	if (c->stall_on_cbw)
 		where = "on the CBW";
-		sev = SEV_WARNING;
-	} else if (c->stall_in_status) {
+	else if (c->stall_in_status)
 		where = "instead of the CSW";
-		sev = SEV_WARNING;
-	} else {
-		where = "in the data phase";
-		sev = SEV_INFO;    /* BOT 5.3: how a device ends a data phase early */
-	}
-	if (clear_frame)
-		txn_add_finding(c->r, "usb-stall", sev, frames, n,
-				"endpoint 0x%02x stalled %s (frame %llu); cleared by CLEAR_FEATURE(ENDPOINT_HALT) in frame %llu",
-				c->stall_ep, where, (unsigned long long)c->stall_frame,
-				(unsigned long long)clear_frame);
 	else
-		txn_add_finding(c->r, "usb-stall", sev, frames, n,
-				"endpoint 0x%02x stalled %s (frame %llu); no CLEAR_FEATURE(ENDPOINT_HALT) for it before the command ended",
-				c->stall_ep, where, (unsigned long long)c->stall_frame);
+		where = "in the data phase";
+	if (csw && c->stall_clear)
+		txn_add_finding(c->r, "bot-stall-recovery", SEV_INFO, frames, n,
+				"endpoint 0x%02x stalled %s (frame %llu), CLEAR_FEATURE(ENDPOINT_HALT) cleared it (frame %llu) "
+				"and the CSW followed (frame %llu, status %d): recovered",
+				c->stall_ep, where, (unsigned long long)c->stall_frame, (unsigned long long)c->stall_clear,
+				(unsigned long long)c->csw_frame, (int)s->csw_status);
+	else if (csw)
+		txn_add_finding(c->r, "bot-stall-recovery", out ? SEV_WARNING : SEV_INFO, frames, n,
+				"endpoint 0x%02x stalled %s (frame %llu) and the CSW followed (frame %llu), but no "
+				"CLEAR_FEATURE(ENDPOINT_HALT) for it is in the capture%s",
+				c->stall_ep, where, (unsigned long long)c->stall_frame, (unsigned long long)c->csw_frame,
+				out ? ": the bulk-out pipe stays halted and the next CBW will stall" : "");
+	else
+		txn_add_finding(c->r, "bot-stall-recovery", SEV_WARNING, frames, n,
+				"endpoint 0x%02x stalled %s (frame %llu)%s%s, and no CSW came: %s%s",
+				c->stall_ep, where, (unsigned long long)c->stall_frame,
+				c->stall_clear ? ", was cleared by CLEAR_FEATURE(ENDPOINT_HALT)" : "",
+				c->stall_clear ? "" : ", was not cleared",
+				end_words(end),
+				end == TXN_END_CAPTURE || end == TXN_END_DEVICE_GONE ? "" : " (the next command shows whether the device recovered)");
+	if (!csw && end != TXN_END_CAPTURE && end != TXN_END_DEVICE_GONE) {
+		rec_arm(b, c->stall_frame, c->stall_ep, c->stall_on_cbw);   /* bot_reset adds its frame */
+	}
+	c->stall_frame = 0;
+}
+
+/*
+ * bot-stall-recovery on the first command after a STALL its own command did
+ * not recover from: the reset recovery steps the host took (BOT 5.3.4: a
+ * Bulk-Only Mass Storage Reset, then CLEAR_FEATURE(ENDPOINT_HALT) on the
+ * bulk-in and the bulk-out endpoint; 6.6.1: required after an invalid CBW)
+ * and whether this command then worked.
+ */
+static void rec_outcome(struct bot *b, struct bot_cmd *c, enum txn_end end)
+{
+	const struct scsi_txn *s = &c->r->t.u.scsi;
+	uint64_t frames[FINDING_FRAMES_MAX];
+	unsigned n = 0;
+	char steps[200];
+	size_t k = 0;
+	bool ok = end == TXN_END_STATUS && s->csw_status >= 0 && s->csw_status <= 1;
+	bool halted_in, halted_out, complete;
+
+	if (!b->rec.stall_frame)
+		return;
+	frames[n++] = b->rec.stall_frame;
+	if (b->rec.reset_frame)
+		frames[n++] = b->rec.reset_frame;
+	if (b->rec.clear_in || b->rec.clear_out)
+		frames[n++] = b->rec.clear_in > b->rec.clear_out ? b->rec.clear_in : b->rec.clear_out;
+	frames[n++] = s->frame;
+	/* Which halts a recovery had to clear: both in a reset recovery
+	 * (BOT 5.3.4), else the endpoint that stalled. */
+	halted_in = b->rec.needs_reset || b->rec.reset_frame || (b->rec.stall_ep & 0x80);
+	halted_out = b->rec.needs_reset || b->rec.reset_frame || !(b->rec.stall_ep & 0x80);
+	complete = (!b->rec.needs_reset || b->rec.reset_frame) && (!halted_in || b->rec.clear_in) &&
+		   (!halted_out || b->rec.clear_out);
+	steps[0] = 0;
+	if (b->rec.reset_frame)
+		k += (size_t)snprintf(steps + k, sizeof(steps) - k, "Bulk-Only reset (frame %llu)",
+				      (unsigned long long)b->rec.reset_frame);
+	if (b->rec.clear_in && k < sizeof(steps))
+		k += (size_t)snprintf(steps + k, sizeof(steps) - k, "%sclear halt of bulk-in (frame %llu)",
+				      k ? ", " : "", (unsigned long long)b->rec.clear_in);
+	if (b->rec.clear_out && k < sizeof(steps))
+		k += (size_t)snprintf(steps + k, sizeof(steps) - k, "%sclear halt of bulk-out (frame %llu)",
+				      k ? ", " : "", (unsigned long long)b->rec.clear_out);
+	if (!k)
+		snprintf(steps, sizeof(steps), "none (no reset, no clear halt)");
+	txn_add_finding(c->r, "bot-stall-recovery", ok && complete ? SEV_INFO : SEV_WARNING, frames, n,
+			"after the STALL of endpoint 0x%02x (frame %llu): %s%s; %s",
+			b->rec.stall_ep, (unsigned long long)b->rec.stall_frame, steps,
+			complete ? "" : (b->rec.needs_reset && !b->rec.reset_frame ?
+					 " (BOT 6.6.1 requires a reset recovery)" :
+					 " (BOT 5.3.4: clear both halts)"),
+			ok ? "recovered, this command got a valid CSW" :
+			     "not recovered, this command failed too");
+	memset(&b->rec, 0, sizeof(b->rec));
 }
 
 /* A completion status other than success: STALL, unlink, error.  Returns
@@ -198,12 +309,12 @@ static bool cmd_urb_status(struct bot_cmd *c, const struct urb *u, bool is_cbw)
 	if (!u->has_complete || u->status == 0 || u->status == ST_SHORT)
 		return false;
 	if (u->status == ST_STALL) {
-		stall_report(c, 0);               /* an earlier one never cleared */
-		c->stall_pending = true;
+		if (c->stall_frame && c->stall_clear)
+			c->stall_clear = 0;       /* stalled again after the clear: follow the new one */
+		c->stall_frame = f;
 		c->stall_on_cbw = is_cbw;
 		c->stall_in_status = !is_cbw && c->phase == PH_STATUS;
 		c->stall_ep = u->endpoint;
-		c->stall_frame = f;
 	} else if (u->status == ST_NOENT || u->status == ST_CONNRESET) {
 		/* Linux submits a scatter-gather data phase as many URBs at
 		 * once and cancels those queued behind a short one: expected. */
@@ -272,7 +383,9 @@ static void cmd_end(struct bot *b, struct bot_cmd *c, enum txn_end end)
 	if (!c->r)
 		return;
 	s = &c->r->t.u.scsi;
-	stall_report(c, 0);
+	if (b->rec.stall_frame && b->rec.stall_frame < s->frame)
+		rec_outcome(b, c, end);
+	stall_report(b, c, end);
 	if (end != TXN_END_STATUS || !s->ts_end)
 		s->ts_end = c->last_ts;
 	s->end = (uint8_t)end;
@@ -530,6 +643,7 @@ static void csw_take(struct bot *b, const struct urb *u)
 
 	cmd_add_urb(c, u);
 	c->phase = PH_STATUS;
+	c->csw_frame = f;
 	s->ts_end = u->complete_ts;
 	if (!get_le32(u->data, u->caplen, 4, &tag) || !get_le32(u->data, u->caplen, 8, &residue) ||
 	    !get_u8(u->data, u->caplen, 12, &status)) {
@@ -660,6 +774,8 @@ static void bot_out(struct bot *b, const struct urb *u, bool at_submit)
 			cbw_start(b, u);
 			out_remember(b, u->serial, OUT_CBW, b->cur.id);
 		} else {
+			if (!b->cur.r && u->caplen == CBW_LEN && get_le32(u->data, u->caplen, 0, &b->bad_cbw_sig))
+				b->bad_cbw_serial = u->serial;
 			out_remember(b, u->serial, OUT_DATA, b->cur.r ? b->cur.id : 0);
 		}
 		return;
@@ -734,19 +850,63 @@ void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame)
 {
 	if (!b)
 		return;
-	if (b->cur.r && b->cur.stall_pending && b->cur.stall_ep == ep)
-		stall_report(&b->cur, frame);
+	if (b->cur.r && b->cur.stall_frame && b->cur.stall_ep == ep && !b->cur.stall_clear) {
+		b->cur.stall_clear = frame;
+		txn_add_frame(b->cur.r, frame);
+	} else if (b->rec.stall_frame) {
+		if (ep & 0x80)
+			b->rec.clear_in = frame;
+		else
+			b->rec.clear_out = frame;
+	}
 }
 
-void bot_reset(struct bot *b, uint64_t frame)
+void bot_reset(struct bot *b, uint64_t frame, int64_t ts)
 {
 	if (!b)
 		return;
+	cmd_touch(&b->cur, ts);                   /* it ended then */
+	cmd_touch(&b->held, ts);
 	if (b->cur.r)
 		txn_add_finding(b->cur.r, "bot-reset", SEV_INFO, &frame, 1,
 				"ended by a Bulk-Only Mass Storage Reset (frame %llu) before its CSW",
 				(unsigned long long)frame);
 	end_all(b, TXN_END_RESET);
+	if (b->rec.stall_frame) {
+		b->rec.reset_frame = frame;
+		b->rec.clear_in = b->rec.clear_out = 0;   /* clears count after the reset (BOT 5.3.4) */
+	}
+}
+
+void bot_stray(struct bot *b, const struct urb *u, struct txn_rec *r)
+{
+	uint64_t frames[2];
+	unsigned n = 0;
+	uint32_t sig = 0;
+	bool out = !(u->endpoint & 0x80);
+	bool cbw_sized = u->requested == CBW_LEN || (u->has_complete && u->actual == CBW_LEN);
+	bool invalid_cbw;
+
+	if (!b || !u->has_complete)
+		return;
+	if (u->serial == b->bad_cbw_serial && u->serial) {
+		sig = b->bad_cbw_sig;
+		invalid_cbw = true;
+	} else {
+		invalid_cbw = out && !b->cur.r && cbw_sized && get_le32(u->data, u->caplen, 0, &sig) &&
+			      sig != CBW_SIGNATURE;
+	}
+	if (u->has_submit)
+		frames[n++] = u->submit_frame;
+	frames[n++] = u->complete_frame;
+	if (invalid_cbw && r)
+		txn_add_finding(r, "bot-bad-signature", SEV_ERROR, frames, n,
+				"a 31-byte transfer on the bulk-out pipe with signature %08Xh instead of 43425355h (\"USBC\"): "
+				"an invalid CBW (BOT 6.2.1); %s",
+				sig, u->status == ST_STALL ? "the device stalled it and needs a reset recovery (BOT 6.6.1)" :
+				"the device accepted it (BOT 6.6.1: it should stall until a reset recovery)");
+	if (u->status == ST_STALL)
+		rec_arm(b, u->complete_frame, u->endpoint, invalid_cbw || (out && cbw_sized && !b->cur.r));
 }
 
 void bot_gone(struct bot *b, uint64_t frame)

@@ -201,14 +201,15 @@ static void storage_gone(struct decoder *d, uint16_t bus, uint16_t device, uint6
 static bool status_is_gone(int32_t st) { return st == -19 || st == -108; }
 static bool status_is_unlink(int32_t st) { return st == -2 || st == -104; }
 
-static void note(struct decoder *d, const struct urb *u, enum usb_note_kind kind)
+/* A USB note for u, begun; the caller ends it (txn_end).  NULL when notes are off. */
+static struct txn_rec *note_begin(struct decoder *d, const struct urb *u, enum usb_note_kind kind)
 {
 	uint64_t frame = u->has_complete ? u->complete_frame : u->submit_frame;
 	struct txn_rec *r;
 	struct usb_note *n;
 
 	if (!d->opts.notes)
-		return;
+		return NULL;
 	r = txn_begin(d->sc.em, TXN_USB, frame);
 	n = &r->t.u.note;
 	n->kind = (uint8_t)kind;
@@ -219,7 +220,15 @@ static void note(struct decoder *d, const struct urb *u, enum usb_note_kind kind
 	n->xfer = u->xfer;
 	n->status = u->status;
 	n->length = u->has_complete ? u->actual : u->requested;
-	txn_end(d->sc.em, r);
+	return r;
+}
+
+static void note(struct decoder *d, const struct urb *u, enum usb_note_kind kind)
+{
+	struct txn_rec *r = note_begin(d, u, kind);
+
+	if (r)
+		txn_end(d->sc.em, r);
 }
 
 /* Error statuses, unpaired URBs and (when asked) other traffic of
@@ -245,19 +254,28 @@ static void other_urb(struct decoder *d, const struct urb *u, bool at_submit)
 		note(d, u, USB_NOTE_OTHER_TRAFFIC);
 }
 
-/* A storage-pipe URB no command took: show it, with its error if any. */
-static void stray_urb(struct decoder *d, const struct urb *u)
+/* A storage-pipe URB no command took: show it, with its error if any;
+ * the Bulk-Only decoder adds what it knows of it. */
+static void stray_urb(struct decoder *d, const struct urb *u, struct bot *bot)
 {
+	enum usb_note_kind kind;
+	struct txn_rec *r;
+
 	if (!u->has_complete)
-		note(d, u, USB_NOTE_NO_COMPLETION);
+		kind = USB_NOTE_NO_COMPLETION;
 	else if (status_is_gone(u->status))
-		note(d, u, USB_NOTE_DEVICE_GONE);
+		kind = USB_NOTE_DEVICE_GONE;
 	else if (status_is_unlink(u->status))
-		note(d, u, USB_NOTE_UNLINKED);
+		kind = USB_NOTE_UNLINKED;
 	else if (u->status != 0 && u->status != -121)
-		note(d, u, USB_NOTE_ERROR);
+		kind = USB_NOTE_ERROR;
 	else
-		note(d, u, USB_NOTE_STRAY);
+		kind = USB_NOTE_STRAY;
+	r = note_begin(d, u, kind);
+	if (bot)
+		bot_stray(bot, u, r);
+	if (r)
+		txn_end(d->sc.em, r);
 }
 
 /* -------------------------------------------------------------- control */
@@ -282,6 +300,8 @@ static void control_effects(struct decoder *d, const struct urb *u)
 	const uint8_t *s = u->setup;
 	uint16_t windex = usb_setup_windex(s);
 
+	uint64_t frame = u->has_submit ? u->submit_frame : u->complete_frame;   /* the request's own frame */
+
 	if (!u->has_setup || u->status != 0)
 		return;
 	/* CLEAR_FEATURE(ENDPOINT_HALT) to an endpoint */
@@ -291,9 +311,9 @@ static void control_effects(struct decoder *d, const struct urb *u)
 		if (devtable_route(d->devs, u->bus, u->device, ep, &rt)) {
 			struct storage_if *sif = if_find(&d->sc, u->bus, u->device, rt.interface);
 			if (sif && sif->bot)
-				bot_clear_halt(sif->bot, ep, u->complete_frame);
+				bot_clear_halt(sif->bot, ep, frame);
 			if (sif && sif->uas)
-				uas_clear_halt(sif->uas, ep, u->complete_frame);
+				uas_clear_halt(sif->uas, ep, frame);
 		}
 		return;
 	}
@@ -301,7 +321,7 @@ static void control_effects(struct decoder *d, const struct urb *u)
 	if (s[0] == 0x21 && s[1] == 0xff) {
 		struct storage_if *sif = if_find(&d->sc, u->bus, u->device, (uint8_t)windex);
 		if (sif && sif->bot)
-			bot_reset(sif->bot, u->complete_frame);
+			bot_reset(sif->bot, frame, u->complete_ts);
 	}
 }
 
@@ -385,10 +405,10 @@ static void on_urb(void *ctx, const struct urb *u, bool at_submit)
 			sif->inferred_pending = sif->inferred_said = true;
 		if (sif && sif->bot) {
 			if (!bot_urb(sif->bot, u, at_submit, rt.role) && !at_submit)
-				stray_urb(d, u);
+				stray_urb(d, u, sif->bot);
 		} else if (sif && sif->uas) {
 			if (!uas_urb(sif->uas, u, at_submit, rt.role) && !at_submit)
-				stray_urb(d, u);
+				stray_urb(d, u, NULL);
 		}
 		if (!at_submit && u->has_complete && status_is_gone(u->status))
 			storage_gone(d, u->bus, u->device, u->complete_frame);

@@ -31,10 +31,15 @@ struct bot *bot_new(struct storage_ctx *sc, uint16_t bus, uint16_t device, uint8
  * command, an OUT payload that is not a CBW): the glue shows those as USB
  * events so that, say, the stall answering a bad CBW is not lost. */
 bool bot_urb(struct bot *b, const struct urb *u, bool at_submit, uint8_t role);
+/* A completed URB bot_urb did not take, shown by the glue as the USB note r
+ * (NULL when notes are off): an invalid CBW gets bot-bad-signature, and a
+ * STALL is followed to the next command (bot-stall-recovery). */
+void bot_stray(struct bot *b, const struct urb *u, struct txn_rec *r);
 /* CLEAR_FEATURE(ENDPOINT_HALT) completed on endpoint ep (frame of the request). */
 void bot_clear_halt(struct bot *b, uint8_t ep, uint64_t frame);
-/* Bulk-Only Mass Storage Reset (class request 0xFF) completed. */
-void bot_reset(struct bot *b, uint64_t frame);
+/* Bulk-Only Mass Storage Reset (class request 0xFF) completed; frame and
+ * ts of the request (what is open ends then). */
+void bot_reset(struct bot *b, uint64_t frame, int64_t ts);
 /* The device is gone (status -19/-108 or re-enumeration). */
 void bot_gone(struct bot *b, uint64_t frame);
 /* End of capture: open commands end as TXN_END_CAPTURE. */

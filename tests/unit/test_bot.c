@@ -568,13 +568,16 @@ Test(bot, stall_on_data_in_then_clear_halt_and_csw)
 	cr_assert_eq(g->s.residue, 4096);
 	cr_assert_eq(g->s.last_frame, f_csw);
 	cr_assert_eq(g->s.end, TXN_END_STATUS);
-	f = find(g, "usb-stall");
+	f = find(g, "bot-stall-recovery");
 	cr_assert(f);
-	cr_assert_eq(f->severity, SEV_INFO);
-	cr_assert_eq(f->nframes, 2);
+	cr_assert_eq(f->severity, SEV_INFO, "BOT 6.7.2: how a device ends a data phase early");
+	cr_assert_eq(f->nframes, 3);
 	cr_assert_eq(f->frames[0], f_stall);
 	cr_assert_eq(f->frames[1], f_stall + 1);
-	cr_assert(strstr(f->msg, "0x81"), "names the endpoint: %s", f->msg);
+	cr_assert_eq(f->frames[2], f_csw);
+	cr_assert(strstr(f->msg, "0x81") && strstr(f->msg, "in the data phase") && strstr(f->msg, "recovered"),
+		  "%s", f->msg);
+	cr_assert_null(find(g, "usb-stall"), "one finding for one stall");
 	h_free(h);
 }
 
@@ -593,9 +596,10 @@ Test(bot, stall_on_status_then_csw_retry)
 	g = &h->got[0];
 	cr_assert_eq(g->s.status, 0);
 	cr_assert_eq(g->s.end, TXN_END_STATUS);
-	f = find(g, "usb-stall");
+	f = find(g, "bot-stall-recovery");
 	cr_assert(f);
-	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert_eq(f->severity, SEV_INFO, "BOT 6.7.3: the host read the CSW again");
+	cr_assert(strstr(f->msg, "instead of the CSW") && strstr(f->msg, "recovered"), "%s", f->msg);
 	h_free(h);
 }
 
@@ -603,6 +607,7 @@ Test(bot, stall_on_data_out)
 {
 	struct h *h = h_new();
 	const struct got *g;
+	const struct finding *f;
 
 	cbw(h, 0x42, 1024, false, 0, WRITE10_2, 10);
 	out_xfer(h, zeros, 512, 0);
@@ -614,8 +619,125 @@ Test(bot, stall_on_data_out)
 	cr_assert_eq(h->n, 1);
 	cr_assert_eq(g->s.data.bytes, 512);
 	cr_assert_eq(g->s.residue, 512);
-	cr_assert(find(g, "usb-stall"));
-	cr_assert(strstr(find(g, "usb-stall")->msg, "0x02"));
+	f = find(g, "bot-stall-recovery");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_INFO);
+	cr_assert(strstr(f->msg, "0x02"));
+	h_free(h);
+}
+
+/* The CSW came, but the stalled bulk-out endpoint was never cleared: the next CBW will stall. */
+Test(bot, stall_on_data_out_never_cleared)
+{
+	struct h *h = h_new();
+	const struct finding *f;
+
+	cbw(h, 0x43, 1024, false, 0, WRITE10_2, 10);
+	out_xfer(h, zeros, 1024, -32);
+	csw(h, 0x43, 1024, 1);
+	h_finish(h);
+	cr_assert_eq(h->n, 1);
+	f = find(&h->got[0], "bot-stall-recovery");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert(strstr(f->msg, "stays halted"), "%s", f->msg);
+	h_free(h);
+}
+
+/* No CSW after a stall of the status phase: the host gives up, does a reset
+ * recovery (BOT 5.3.4), and the next command works. */
+Test(bot, stall_then_reset_recovery_and_the_next_command_works)
+{
+	struct h *h = h_new();
+	const struct finding *f;
+	uint64_t f_stall, f_reset, f_clear_out, f_next;
+
+	cbw(h, 0x50, 0, false, 0, TUR, 6);
+	f_stall = in_xfer(h, 13, NULL, 0, -32);
+	f_reset = ++h->frame;
+	bot_reset(h->b, f_reset, h->ts += 1000);
+	bot_clear_halt(h->b, 0x81, ++h->frame);
+	f_clear_out = ++h->frame;
+	bot_clear_halt(h->b, 0x02, f_clear_out);
+	f_next = cbw(h, 0x51, 0, false, 0, TUR, 6);
+	csw(h, 0x51, 0, 0);
+	h_finish(h);
+	cr_assert_eq(h->n, 2);
+	cr_assert_eq(h->got[0].s.end, TXN_END_RESET);
+	f = find(&h->got[0], "bot-stall-recovery");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert(strstr(f->msg, "no CSW came") && strstr(f->msg, "a reset ended it"), "%s", f->msg);
+	f = find(&h->got[1], "bot-stall-recovery");
+	cr_assert(f, "the next command says how the recovery went");
+	cr_assert_eq(f->severity, SEV_INFO);
+	cr_assert_eq(f->nframes, 4);
+	cr_assert_eq(f->frames[0], f_stall);
+	cr_assert_eq(f->frames[1], f_reset);
+	cr_assert_eq(f->frames[2], f_clear_out);
+	cr_assert_eq(f->frames[3], f_next);
+	cr_assert(strstr(f->msg, "recovered"), "%s", f->msg);
+	h_free(h);
+}
+
+/* BOT 5.3.4: after the reset, both halts must be cleared; one is missing. */
+Test(bot, reset_recovery_without_clearing_bulk_out)
+{
+	struct h *h = h_new();
+	const struct finding *f;
+
+	cbw(h, 0x60, 0, false, 0, TUR, 6);
+	in_xfer(h, 13, NULL, 0, -32);
+	bot_reset(h->b, ++h->frame, 0);
+	bot_clear_halt(h->b, 0x81, ++h->frame);
+	cbw(h, 0x61, 0, false, 0, TUR, 6);
+	csw(h, 0x61, 0, 0);
+	h_finish(h);
+	cr_assert_eq(h->n, 2);
+	f = find(&h->got[1], "bot-stall-recovery");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert(strstr(f->msg, "BOT 5.3.4") && strstr(f->msg, "bulk-in") && !strstr(f->msg, "bulk-out"), "%s",
+		  f->msg);
+	h_free(h);
+}
+
+/* The device still fails after the recovery. */
+Test(bot, stall_recovery_that_does_not_work)
+{
+	struct h *h = h_new();
+	const struct finding *f;
+
+	cbw(h, 0x70, 0, false, 0, TUR, 6);
+	in_xfer(h, 13, NULL, 0, -32);
+	bot_reset(h->b, ++h->frame, 0);
+	bot_clear_halt(h->b, 0x81, ++h->frame);
+	bot_clear_halt(h->b, 0x02, ++h->frame);
+	cbw(h, 0x71, 0, false, 0, TUR, 6);
+	in_xfer(h, 13, NULL, 0, -32);
+	h_finish(h);
+	cr_assert_eq(h->n, 2);
+	f = find(&h->got[1], "bot-stall-recovery");
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert(strstr(f->msg, "not recovered"), "%s", f->msg);
+	h_free(h);
+}
+
+/* A correct exchange has no stall finding at all. */
+Test(bot, no_stall_no_recovery_finding)
+{
+	struct h *h = h_new();
+
+	cbw(h, 0x80, 0, false, 0, TUR, 6);
+	csw(h, 0x80, 0, 0);
+	bot_clear_halt(h->b, 0x81, ++h->frame);     /* a clear without a stall (Linux does this on open) */
+	cbw(h, 0x81, 0, false, 0, TUR, 6);
+	csw(h, 0x81, 0, 0);
+	h_finish(h);
+	cr_assert_eq(h->n, 2);
+	cr_assert_null(find(&h->got[0], "bot-stall-recovery"));
+	cr_assert_null(find(&h->got[1], "bot-stall-recovery"));
 	h_free(h);
 }
 
@@ -625,7 +747,7 @@ Test(bot, bulk_only_reset_mid_command)
 
 	cbw(h, 0x50, 4096, true, 0, READ10_4, 10);
 	in_xfer(h, 512, zeros, 512, 0);
-	bot_reset(h->b, ++h->frame);
+	bot_reset(h->b, ++h->frame, 0);
 	cr_assert_eq(h->n, 1);
 	cr_assert_eq(h->got[0].s.end, TXN_END_RESET);
 	cr_assert_eq(h->got[0].s.status, -1);
@@ -649,7 +771,7 @@ Test(bot, reset_while_request_sense_open_ends_both)
 	cbw(h, 1, 0, false, 0, TUR, 6);
 	csw(h, 1, 0, 1);
 	cbw(h, 2, 18, true, 0, REQSENSE, 6);
-	bot_reset(h->b, ++h->frame);
+	bot_reset(h->b, ++h->frame, 0);
 	cr_assert_eq(h->n, 2);
 	cr_assert_eq(h->got[0].s.end, TXN_END_STATUS);
 	cr_assert_eq(h->got[0].s.sense.source, SENSE_NONE);
@@ -812,7 +934,7 @@ Test(bot, unlinked_csw_read_is_reported)
 
 	cbw(h, 0x91, 0, false, 0, TUR, 6);
 	in_xfer(h, 13, NULL, 0, -104);
-	bot_reset(h->b, ++h->frame);
+	bot_reset(h->b, ++h->frame, 0);
 	h_finish(h);
 	cr_assert_eq(h->n, 1);
 	cr_assert(find(&h->got[0], "usb-unlinked"));
@@ -883,7 +1005,7 @@ Test(bot, nonsense_order)
 		struct urb u = mk(h, 0x83);
 		bot_urb(h->b, &u, true, EP_UAS_STATUS);
 	}
-	bot_reset(h->b, 1);
+	bot_reset(h->b, 1, 0);
 	bot_gone(h->b, 1);
 	h_finish(h);
 	cr_assert_eq(h->n, 2);
@@ -952,7 +1074,7 @@ Test(bot, random_sequences)
 				break;
 			default:
 				if (r & 0x1000)
-					bot_reset(h->b, ++h->frame);
+					bot_reset(h->b, ++h->frame, 0);
 				else if (r & 0x2000)
 					bot_gone(h->b, ++h->frame);
 				break;

@@ -7,8 +7,6 @@
 /* ------------------------------------------------------ capture builder */
 
 static const uint8_t SETUP_GET_MAX_LUN[8] = { 0xa1, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00 };
-static const uint8_t SETUP_CLEAR_HALT_IN[8] = { 0x02, 0x01, 0x00, 0x00, EP_IN, 0x00, 0x00, 0x00 };
-static const uint8_t SETUP_CLEAR_HALT_OUT[8] = { 0x02, 0x01, 0x00, 0x00, EP_OUT, 0x00, 0x00, 0x00 };
 
 static void enumerate(struct capb *b, uint8_t max_lun)
 {
@@ -274,17 +272,17 @@ Test(bot_decode, stall_on_data_in_clear_halt_and_csw)
 	enumerate(&b, 0);
 	cbw_lun(&b, 50, 4096, true, 0, READ10_8, 10);
 	f_stall = bin(&b, 4096, NULL, 0, -32);
-	f_clear = ctrl(&b, SETUP_CLEAR_HALT_IN, NULL, 0);
+	f_clear = ctrl(&b, SETUP_CLEAR_HALT_IN, NULL, 0) - 1;      /* the request's own (setup) frame */
 	csw(&b, 50, 4096, 1);
 	decode_sb(&b.sb, &col);
 	cr_assert_eq(col.n, 1);
 	cr_assert_eq(col.c[0].s.csw_status, 1);
 	cr_assert_eq(col.c[0].s.residue, 4096);
 	cr_assert_eq(col.c[0].s.end, TXN_END_STATUS);
-	f = find(&col.c[0], "usb-stall");
+	f = find(&col.c[0], "bot-stall-recovery");
 	cr_assert(f);
 	cr_assert_eq(f->frames[0], f_stall);
-	cr_assert_eq(f->nframes, 2, "the CLEAR_FEATURE frame too");
+	cr_assert_eq(f->nframes, 3, "the CLEAR_FEATURE and the CSW frames too");
 	cr_assert_eq(f->frames[1], f_clear);
 	col_free(&col);
 	sb_release(&b.sb);

@@ -31,7 +31,7 @@ static const struct finding *expect(const struct run *r, const char *id, uint64_
 static const char *const OUR_IDS[] = {
 	"check-condition", "unit-attention", "not-ready", "cdb-length-mismatch", "alloc-length-vs-transfer",
 	"cdb-reserved-bits", "retry-storm", "bot-missing-data-phase", "bot-residue-mismatch", "bot-phase-error",
-	"uas-missing-data-phase", "usb-device-gone", "usb-urb-error", "capture-gap", "uas-orphan-sense",
+	"uas-missing-data-phase", "usb-device-gone", "usb-urb-error", "usb-stall", "capture-gap", "uas-orphan-sense",
 };
 
 static unsigned ours(const struct run *r)
@@ -584,6 +584,71 @@ Test(checks_transport, device_gone_and_urb_errors)
 	cr_assert_eq(r.col.n, 1);
 	cr_assert_eq(r.col.c[0].s.end, TXN_END_DEVICE_GONE);
 	expect(&r, "usb-device-gone", f1, SEV_ERROR, 1, &r.col.c[0].s.last_frame);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* An invalid CBW (BOT 6.6.1): the device stalls it, the host does a reset
+ * recovery (BOT 5.3.4), the next command works. */
+Test(checks_transport, invalid_cbw_stall_and_reset_recovery)
+{
+	struct capb b;
+	struct run r;
+	uint8_t w[31];
+	uint64_t f_bad, f_stall, f_reset, f_clear_out, f_next, fr[2];
+	const struct finding *f;
+	uint32_t tag;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	tag = good_session(&b, 1);
+	mk_cbw(w, tag, 0, false, 0, TUR, 6);
+	memcpy(w, "XXXX", 4);
+	f_bad = bout(&b, w, 31, -32);
+	f_stall = f_bad + 1;
+	f_reset = ctrl(&b, SETUP_BOT_RESET, NULL, 0) - 1;          /* the requests' own (setup) frames */
+	ctrl(&b, SETUP_CLEAR_HALT_IN, NULL, 0);
+	f_clear_out = ctrl(&b, SETUP_CLEAR_HALT_OUT, NULL, 0) - 1;
+	f_next = cbw(&b, tag, 0, true, TUR, 6);
+	csw(&b, tag, 0, 0);
+	lint_sb(&b.sb, &r);
+	fr[0] = f_bad;
+	fr[1] = f_stall;
+	f = expect(&r, "bot-bad-signature", f_stall, SEV_ERROR, 2, fr);
+	cr_assert(strstr(f->msg, "58585858h") && strstr(f->msg, "invalid CBW"), "%s", f->msg);
+	expect(&r, "usb-stall", f_stall, SEV_WARNING, 1, &f_stall);
+	cr_assert_eq(count(&r, "usb-urb-error", 0), 0, "a stall is usb-stall, not a URB error");
+	{
+		uint64_t rf[4] = { f_stall, f_reset, f_clear_out, f_next };
+		f = expect(&r, "bot-stall-recovery", f_next, SEV_INFO, 4, rf);
+	}
+	cr_assert(strstr(f->msg, "recovered"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* The same without the reset: the device stays stalled (BOT 6.6.1). */
+Test(checks_transport, invalid_cbw_without_reset_recovery)
+{
+	struct capb b;
+	struct run r;
+	uint8_t w[31];
+	uint64_t f_next;
+	const struct finding *f;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	mk_cbw(w, 99, 0, false, 0, TUR, 6);
+	memcpy(w, "USBX", 4);
+	bout(&b, w, 31, -32);
+	ctrl(&b, SETUP_CLEAR_HALT_OUT, NULL, 0);
+	f_next = cbw(&b, 100, 0, true, TUR, 6);
+	csw(&b, 100, 0, 0);
+	lint_sb(&b.sb, &r);
+	f = get(&r, "bot-stall-recovery", f_next);
+	cr_assert(f);
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert(strstr(f->msg, "BOT 6.6.1"), "%s", f->msg);
 	run_free(&r);
 	sb_release(&b.sb);
 }
