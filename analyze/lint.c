@@ -28,6 +28,10 @@ void lint_opts_default(struct lint_opts *o)
 	 * 100 ms in absolute terms (faster ones do not matter to a user). */
 	o->slow_factor = 10.0;
 	o->slow_min_us = 100000;
+	/* command-timeout: a command still open 1 s before the capture ended
+	 * hung (a working device answers in milliseconds; a spin-up takes
+	 * a few seconds, so this stays a warning). */
+	o->hang_min_us = 1000000;
 	/* retry-storm: 5 consecutive failures of the same CDB. */
 	o->retry_storm_min = 5;
 	/* sync-cache-suspicious: 8 MiB flushed in under 1 ms would be 8 GB/s,
@@ -62,6 +66,8 @@ void lint_free(struct lint *l)
 		check_transport_free(l->state[LINT_FAMILY_TRANSPORT]);
 	if (l->state[LINT_FAMILY_DATA])
 		check_data_free(l->state[LINT_FAMILY_DATA]);
+	if (l->state[LINT_FAMILY_TIMING])
+		check_timing_free(l->state[LINT_FAMILY_TIMING]);
 	for (unsigned i = 0; i < LINT_FAMILY_COUNT; i++)
 		free(l->state[i]);
 	free(l->report);
@@ -88,6 +94,7 @@ void lint_hook(void *ctx, const struct txn *t, struct txn_handle *h)
 
 	check_scsi_txn(l, t, h);
 	check_transport_txn(l, t, h);
+	check_timing_txn(l, t, h);
 	if (l->opts.data_checks)
 		check_data_txn(l, t, h);
 }
@@ -96,6 +103,7 @@ void lint_finish(struct lint *l)
 {
 	check_scsi_finish(l);
 	check_transport_finish(l);
+	check_timing_finish(l);
 	if (l->opts.data_checks)
 		check_data_finish(l);
 }

@@ -36,8 +36,9 @@ const struct check_info *check_at(unsigned i);    /* NULL past the end */
 
 /* Tunables, with their documented defaults (lint_opts_default). */
 struct lint_opts {
-	double slow_factor;       /* slow-command: duration above this many times the opcode's p90 ... */
+	double slow_factor;       /* slow-command: duration above this many times its group's p90 ... */
 	uint64_t slow_min_us;     /* ... and above this absolute floor */
+	uint64_t hang_min_us;     /* command-timeout: open this long when the capture ended */
 	unsigned retry_storm_min; /* retry-storm: this many consecutive failures of the same CDB */
 	uint64_t sync_min_bytes;  /* sync-cache-suspicious: at least this many bytes of unflushed cached writes ... */
 	uint64_t sync_fast_us;    /* ... flushed by a GOOD SYNCHRONIZE CACHE in less than this */

@@ -19,6 +19,7 @@ enum lint_family {
 	LINT_FAMILY_SCSI = 0,     /* check_scsi.c */
 	LINT_FAMILY_TRANSPORT,    /* check_transport.c: BOT, UAS, USB, capture gaps */
 	LINT_FAMILY_DATA,         /* check_data.c: write caching and flushes */
+	LINT_FAMILY_TIMING,       /* check_timing.c: latency outliers, commands never answered */
 	LINT_FAMILY_COUNT,
 };
 
@@ -36,5 +37,8 @@ void check_transport_free(void *state);
 void check_data_txn(struct lint *l, const struct txn *t, struct txn_handle *h);
 void check_data_finish(struct lint *l);
 void check_data_free(void *state);
+void check_timing_txn(struct lint *l, const struct txn *t, struct txn_handle *h);
+void check_timing_finish(struct lint *l);
+void check_timing_free(void *state);
 
 #endif

@@ -32,6 +32,7 @@ static const char *const OUR_IDS[] = {
 	"check-condition", "unit-attention", "not-ready", "cdb-length-mismatch", "alloc-length-vs-transfer",
 	"cdb-reserved-bits", "retry-storm", "bot-missing-data-phase", "bot-residue-mismatch", "bot-phase-error",
 	"uas-missing-data-phase", "usb-device-gone", "usb-urb-error", "usb-stall", "capture-gap", "uas-orphan-sense",
+	"command-timeout", "slow-command",
 };
 
 static unsigned ours(const struct run *r)
@@ -649,6 +650,128 @@ Test(checks_transport, invalid_cbw_without_reset_recovery)
 	cr_assert(f);
 	cr_assert_eq(f->severity, SEV_WARNING);
 	cr_assert(strstr(f->msg, "BOT 6.6.1"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* ===================================================== timing family */
+
+/* n READ(10)s of 4096 bytes, each taking about `extra` ns more than the
+ * records' own spacing; returns the CBW frame of the last. */
+static uint64_t reads(struct capb *b, uint32_t *tag, unsigned n, int64_t extra)
+{
+	uint64_t f = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		f = cbw(b, *tag, 4096, true, READ10_8, 10);
+		b->ts += extra;
+		bin(b, 4096, zeros, 4096, 0);
+		csw(b, (*tag)++, 0, 0);
+	}
+	return f;
+}
+
+Test(checks_timing, slow_command_against_its_own_distribution)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = 1;
+	uint64_t f_slow;
+	const struct finding *f;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	reads(&b, &tag, 30, 2000000);                   /* ~2 ms each */
+	f_slow = reads(&b, &tag, 1, 400000000);         /* 400 ms */
+	reads(&b, &tag, 5, 2000000);
+	lint_sb(&b.sb, &r);
+	f = expect_once(&r, "slow-command", 0, SEV_INFO, 1, &f_slow, 0);
+	cr_assert(strstr(f->msg, "READ(10)") && strstr(f->msg, "400.1 ms") && strstr(f->msg, "90th percentile") &&
+		  strstr(f->msg, "the 36 READ(10) commands of 4 KiB to 8 KiB"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+/* Silent twins: all commands equally slow; too few commands to judge; an
+ * outlier under the absolute floor; a tighter factor makes one appear. */
+Test(checks_timing, slow_command_silent_twins)
+{
+	struct capb b;
+	struct run r;
+	struct lint_opts o;
+	uint32_t tag = 1;
+	uint64_t f_odd;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	reads(&b, &tag, 25, 300000000);                 /* all 300 ms: a slow device, no outlier */
+	cbw(&b, tag, 0, true, TUR, 6);                   /* 5 TEST UNIT READYs, one slow: too few */
+	csw(&b, tag++, 0, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		cbw(&b, tag, 0, true, TUR, 6);
+		b.ts += 900000000;
+		csw(&b, tag++, 0, 0);
+	}
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "slow-command", 0), 0, "%s", get(&r, "slow-command", 0) ? get(&r, "slow-command", 0)->msg : "");
+	run_free(&r);
+	sb_release(&b.sb);
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	reads(&b, &tag, 30, 10000);                     /* ~85 us each */
+	f_odd = reads(&b, &tag, 1, 50000000);           /* 50 ms: 500x, but under 100 ms */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "slow-command", 0), 0);
+	run_free(&r);
+	lint_opts_default(&o);
+	o.slow_min_us = 10000;
+	lint_opts_sb(&b.sb, &o, &r);
+	expect_once(&r, "slow-command", 0, SEV_INFO, 1, &f_odd, 0);
+	run_free(&r);
+	sb_release(&b.sb);
+}
+
+Test(checks_timing, command_timeout_reset_and_capture_end)
+{
+	struct capb b;
+	struct run r;
+	uint64_t f_hung, f_open;
+	const struct finding *f;
+	static const uint8_t get_status[8] = { 0x80, 0x00, 0, 0, 0, 0, 2, 0 };
+	static const uint8_t st[2] = { 0, 0 };
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	f_hung = cbw(&b, 1, 4096, true, READ10_8, 10);  /* no answer; the host resets after 30 s */
+	b.ts += 30000000000LL;
+	ctrl(&b, SETUP_BOT_RESET, NULL, 0);
+	ctrl(&b, SETUP_CLEAR_HALT_IN, NULL, 0);
+	ctrl(&b, SETUP_CLEAR_HALT_OUT, NULL, 0);
+	f_open = cbw(&b, 2, 0, true, TUR, 6);           /* open when the capture ends, 2 s later */
+	b.ts += 2000000000LL;
+	ctrl(&b, get_status, st, 2);
+	lint_sb(&b.sb, &r);
+	f = expect(&r, "command-timeout", f_hung, SEV_ERROR, 1, &f_hung);
+	cr_assert(strstr(f->msg, "READ(10)") && strstr(f->msg, "reset") && strstr(f->msg, "30.0"), "%s", f->msg);
+	f = get(&r, "command-timeout", 0);
+	cr_assert_eq(count(&r, "command-timeout", 0), 2);
+	for (unsigned i = 0; i < r.n; i++)
+		if (!strcmp(r.lf[i].f.id, "command-timeout") && r.lf[i].kind == 0)
+			f = &r.lf[i].f;
+	cr_assert_eq(f->severity, SEV_WARNING);
+	cr_assert_eq(f->frames[0], f_open);
+	cr_assert(strstr(f->msg, "never answered") && strstr(f->msg, "2.000 s"), "%s", f->msg);
+	run_free(&r);
+	sb_release(&b.sb);
+
+	/* silent: a command open at the very end of the capture (it was simply cut) */
+	bot_init(&b);
+	bot_enumerate(&b);
+	cbw(&b, good_session(&b, 1), 0, true, TUR, 6);
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "command-timeout", 0), 0);
+	cr_assert_eq(count(&r, "capture-gap", 0), 1, "capture-gap says the capture stopped");
 	run_free(&r);
 	sb_release(&b.sb);
 }
