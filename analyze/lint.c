@@ -3,7 +3,9 @@
 #include "analyze/lint.h"
 #include "analyze/lint_family.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,96 @@ void lint_opts_default(struct lint_opts *o)
 	o->sync_fast_us = 1000;
 	/* The data family (unflushed-writes, sync-cache-*, data-mismatch). */
 	o->data_checks = true;
+}
+
+/* The tunables: name, what, where in lint_opts, and the scale from the
+ * value given to the field (ms to us, ...). */
+enum tun_kind { TUN_DOUBLE, TUN_U64, TUN_UNSIGNED };
+
+static const struct {
+	struct lint_tunable t;
+	enum tun_kind kind;
+	size_t off;
+	uint64_t scale;
+	double min, max;
+} tunables[] = {
+	{ { "slow-factor", "slow-command: times the 90th percentile of the command's group" },
+	  TUN_DOUBLE, offsetof(struct lint_opts, slow_factor), 1, 1.0, 1e6 },
+	{ { "slow-min-ms", "slow-command: and at least this many milliseconds" },
+	  TUN_U64, offsetof(struct lint_opts, slow_min_us), 1000, 0, 1e9 },
+	{ { "hang-min-ms", "command-timeout: open this many milliseconds when the capture ended" },
+	  TUN_U64, offsetof(struct lint_opts, hang_min_us), 1000, 0, 1e9 },
+	{ { "retry-storm-min", "retry-storm: consecutive failures of the same CDB" },
+	  TUN_UNSIGNED, offsetof(struct lint_opts, retry_storm_min), 1, 2, 1e6 },
+	{ { "sync-min-bytes", "sync-cache-suspicious: cached bytes written before the flush" },
+	  TUN_U64, offsetof(struct lint_opts, sync_min_bytes), 1, 1, 1e18 },
+	{ { "sync-fast-us", "sync-cache-suspicious: a flush faster than this many microseconds" },
+	  TUN_U64, offsetof(struct lint_opts, sync_fast_us), 1, 1, 1e12 },
+};
+
+const struct lint_tunable *lint_tunable_at(unsigned i)
+{
+	return i < sizeof(tunables) / sizeof(tunables[0]) ? &tunables[i].t : NULL;
+}
+
+int lint_opts_set(struct lint_opts *o, const char *assignment, char *why, size_t whylen)
+{
+	const char *eq = strchr(assignment, '=');
+	size_t nlen = eq ? (size_t)(eq - assignment) : 0;
+	char *end;
+	double v;
+
+	for (unsigned i = 0; eq && i < sizeof(tunables) / sizeof(tunables[0]); i++) {
+		if (strlen(tunables[i].t.name) != nlen || strncmp(tunables[i].t.name, assignment, nlen))
+			continue;
+		errno = 0;
+		v = strtod(eq + 1, &end);
+		if (end == eq + 1 || *end || errno || v != v || v < tunables[i].min || v > tunables[i].max ||
+		    (tunables[i].kind != TUN_DOUBLE && v != (double)(uint64_t)v)) {
+			snprintf(why, whylen, "%s wants %s from %g to %g, not '%s'", tunables[i].t.name,
+				 tunables[i].kind == TUN_DOUBLE ? "a number" : "a whole number", tunables[i].min,
+				 tunables[i].max, eq + 1);
+			return -1;
+		}
+		switch (tunables[i].kind) {
+		case TUN_DOUBLE:
+			*(double *)(void *)((char *)o + tunables[i].off) = v;
+			break;
+		case TUN_U64:
+			*(uint64_t *)(void *)((char *)o + tunables[i].off) = (uint64_t)v * tunables[i].scale;
+			break;
+		case TUN_UNSIGNED:
+			*(unsigned *)(void *)((char *)o + tunables[i].off) = (unsigned)v;
+			break;
+		}
+		return 0;
+	}
+	if (!eq)
+		snprintf(why, whylen, "'%s' is not NAME=VALUE", assignment);
+	else
+		snprintf(why, whylen, "no tunable '%.*s' (scsiscope lint --list shows them)", (int)nlen, assignment);
+	return -1;
+}
+
+void lint_opts_value(const struct lint_opts *o, unsigned i, char *buf, size_t len)
+{
+	if (i >= sizeof(tunables) / sizeof(tunables[0])) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	switch (tunables[i].kind) {
+	case TUN_DOUBLE:
+		snprintf(buf, len, "%g", *(const double *)(const void *)((const char *)o + tunables[i].off));
+		break;
+	case TUN_U64:
+		snprintf(buf, len, "%llu",
+			 (unsigned long long)(*(const uint64_t *)(const void *)((const char *)o + tunables[i].off) /
+					      tunables[i].scale));
+		break;
+	case TUN_UNSIGNED:
+		snprintf(buf, len, "%u", *(const unsigned *)(const void *)((const char *)o + tunables[i].off));
+		break;
+	}
 }
 
 struct lint *lint_new(const struct lint_opts *o)

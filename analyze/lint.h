@@ -46,6 +46,21 @@ struct lint_opts {
 };
 void lint_opts_default(struct lint_opts *o);
 
+/*
+ * The tunables by name, for `-o NAME=VALUE` on the command line (named
+ * like Wireshark's preferences): slow-factor, slow-min-ms, hang-min-ms,
+ * retry-storm-min, sync-min-bytes, sync-fast-us.
+ */
+struct lint_tunable {
+	const char *name;
+	const char *what;         /* one line, with the unit */
+};
+const struct lint_tunable *lint_tunable_at(unsigned i);   /* NULL past the end */
+/* "NAME=VALUE": 0 when set; -1 with why filled (unknown name, bad number). */
+int lint_opts_set(struct lint_opts *o, const char *assignment, char *why, size_t whylen);
+/* The value of tunable i in o, as text (for listings). */
+void lint_opts_value(const struct lint_opts *o, unsigned i, char *buf, size_t len);
+
 struct lint;
 
 struct lint *lint_new(const struct lint_opts *o);

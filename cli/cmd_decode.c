@@ -41,6 +41,9 @@ void cmd_decode_usage(FILE *out)
 		"      --no-checks      do not run lint's checks (their ids are then not shown)\n"
 		"      --data-checks    also run lint's data checks (unflushed writes, SYNCHRONIZE\n"
 		"                       CACHE, data read back), which `lint` always runs\n"
+		"  -o, --option NAME=VALUE\n"
+		"                       a tunable of the checks, as for lint (scsiscope lint\n"
+		"                       --list shows them)\n"
 		"      --findings       with --json: add the findings that belong to no single\n"
 		"                       transaction as {\"kind\":\"finding\"} records at the end\n"
 		"      --summary        per device instead of per transaction: identity,\n"
@@ -182,6 +185,7 @@ int cmd_decode(int argc, char **argv)
 		{ "findings", no_argument, NULL, 'R' },
 		{ "data-checks", no_argument, NULL, 'D' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "option", required_argument, NULL, 'o' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -196,12 +200,15 @@ int cmd_decode(int argc, char **argv)
 	bool have_t0 = false, no_checks = false, want_findings = false, data_checks = false;
 	struct lint *lint = NULL;
 	const char *filter_expr = NULL;
+	struct lint_opts lo;
+	char why[160];
 	int opt, rc;
 
 	memset(&run, 0, sizeof(run));
 	run.frame_hi = UINT64_MAX;
+	lint_opts_default(&lo);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vho:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'v': run.verbose = true; break;
 		case 'j': run.json = true; break;
@@ -225,6 +232,10 @@ int cmd_decode(int argc, char **argv)
 		case 'R': want_findings = true; break;
 		case 'D': data_checks = true; break;
 		case 'F': filter_expr = optarg; break;
+		case 'o':
+			if (lint_opts_set(&lo, optarg, why, sizeof(why)) < 0)
+				return cli_usage_error("decode", "-o: %s", why);
+			break;
 		case 'S': run.want_summary = true; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("decode", "unknown option");
@@ -251,8 +262,6 @@ int cmd_decode(int argc, char **argv)
 	/* lint's checks run on every transaction, so each line shows the ids
 	 * of its findings (as `scsiscope lint` reports them). */
 	if (!no_checks) {
-		struct lint_opts lo;
-		lint_opts_default(&lo);
 		/* The data checks (unflushed writes, SYNCHRONIZE CACHE, data read
 		 * back) keep state over the whole capture and hash every block;
 		 * `lint` runs them, decode only when asked. */

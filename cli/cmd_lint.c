@@ -35,6 +35,9 @@ void cmd_lint_usage(FILE *out)
 		"      --json           JSON lines: one \"kind\":\"finding\" object per\n"
 		"                       finding, then one \"kind\":\"summary\" object\n"
 		"      --only ID,...    only these checks\n"
+		"  -o, --option NAME=VALUE\n"
+		"                       set a tunable of the checks (thresholds; --list\n"
+		"                       shows them with their defaults); repeatable\n"
 		"      --skip ID,...    all checks but these\n"
 		"      --explain ID     what a finding means and what to look at next\n"
 		"      --list           every check: id, default severity, family, summary\n"
@@ -221,8 +224,18 @@ static void print_list(FILE *out)
 {
 	const struct check_info *ci;
 
+	const struct lint_tunable *t;
+	struct lint_opts def;
+	char v[32];
+
+	lint_opts_default(&def);
 	for (unsigned i = 0; (ci = check_at(i)); i++)
 		fprintf(out, "%-26s %-7s %-8s %s\n", ci->id, severity_name(ci->severity), ci->family, ci->summary);
+	fprintf(out, "\ntunables (-o NAME=VALUE):\n");
+	for (unsigned i = 0; (t = lint_tunable_at(i)); i++) {
+		lint_opts_value(&def, i, v, sizeof(v));
+		fprintf(out, "%-26s %-10s %s\n", t->name, v, t->what);
+	}
 }
 
 /* The explanation, wrapped at 72 columns. */
@@ -255,7 +268,8 @@ int cmd_lint(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "severity", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "only", required_argument, NULL, 'o' },
+		{ "only", required_argument, NULL, 'n' },
+		{ "option", required_argument, NULL, 'o' },
 		{ "skip", required_argument, NULL, 'k' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "list", no_argument, NULL, 'L' },
@@ -274,12 +288,14 @@ int cmd_lint(int argc, char **argv)
 	const char *only = NULL, *skip = NULL, *explain = NULL, *bad = NULL;
 	const struct finding *f;
 	bool json = false, list = false;
+	char why[160];
 	int opt, rc, status;
 
 	memset(&run, 0, sizeof(run));
 	run.threshold = SEV_ERROR;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	lint_opts_default(&lo);
+	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!strcmp(optarg, "error"))
@@ -292,7 +308,11 @@ int cmd_lint(int argc, char **argv)
 				return cli_usage_error("lint", "--severity wants error, warning or info, not '%s'", optarg);
 			break;
 		case 'j': json = true; break;
-		case 'o': only = optarg; break;
+		case 'n': only = optarg; break;
+		case 'o':
+			if (lint_opts_set(&lo, optarg, why, sizeof(why)) < 0)
+				return cli_usage_error("lint", "-o: %s", why);
+			break;
 		case 'k': skip = optarg; break;
 		case 'e': explain = optarg; break;
 		case 'L': list = true; break;
@@ -335,7 +355,6 @@ int cmd_lint(int argc, char **argv)
 		cli_print_error(&err);
 		return EXIT_TROUBLE;
 	}
-	lint_opts_default(&lo);
 	lint = lint_new(&lo);
 	dopts.hook = lint_hook;
 	dopts.hook_ctx = lint;

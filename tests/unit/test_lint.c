@@ -313,6 +313,54 @@ Test(lint_cli, explain_and_list)
 		snprintf(line, sizeof(line), "%s ", ci->id);
 		cr_assert(strstr(r.out, line), "--list lacks %s", ci->id);
 	}
-	cr_assert_eq(count_lines(r.out, "\n"), n);
+	for (unsigned i = 0; lint_tunable_at(i); i++, n++) {
+		char line[64];
+		snprintf(line, sizeof(line), "\n%s ", lint_tunable_at(i)->name);
+		cr_assert(strstr(r.out, line), "--list lacks tunable %s", lint_tunable_at(i)->name);
+	}
+	cr_assert(strstr(r.out, "\nslow-factor                10 "), "defaults shown: %s", r.out);
+	cr_assert_eq(count_lines(r.out, "\n"), n + 2, "checks, a blank line, a heading, tunables");
 	cli_run_free(&r);
+}
+
+/* -o NAME=VALUE sets a threshold: three failures of the same CDB are a
+ * retry storm only with retry-storm-min=3. */
+Test(lint_cli, option_sets_a_tunable)
+{
+	static const uint8_t bad_read[10] = { 0x28, 0, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0 };
+	static const uint8_t sense[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x21, 0 };
+	struct capb b;
+	char path[64], args[256];
+	struct cli_run r;
+
+	bot_init(&b);
+	bot_enumerate(&b);
+	for (uint32_t tag = 1; tag <= 6; tag += 2) {
+		cbw(&b, tag, 512, true, bad_read, 10);
+		csw(&b, tag, 512, 1);
+		cbw(&b, tag + 1, 18, true, REQSENSE, 6);
+		bin(&b, 18, sense, 18, 0);
+		csw(&b, tag + 1, 0, 0);
+	}
+	write_temp(b.sb.buf, b.sb.len, path);
+	snprintf(args, sizeof(args), "--only retry-storm --severity info %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_null(strstr(r.out, "retry-storm on"), "%s", r.out);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "--only retry-storm -o retry-storm-min=3 --severity info %s", path);
+	r = lint_cli(args);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "retry-storm on device 1:5: 1 finding"), "%s", r.out);
+	cli_run_free(&r);
+	for (unsigned i = 0; i < 3; i++) {
+		static const char *const bad[] = { "retry-storm-min=x", "nope=1", "retry-storm-min" };
+		snprintf(args, sizeof(args), "-o %s %s", bad[i], path);
+		r = lint_cli(args);
+		cr_assert_eq(r.status, 2, "%s: %s", bad[i], r.out);
+		cr_assert(strstr(r.err, "-o: "), "%s", r.err);
+		cli_run_free(&r);
+	}
+	unlink(path);
+	sb_release(&b.sb);
 }
