@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include "util/hash.h"
 
 #include "analyze/lint_family.h"
 #include "decode/scsi.h"
@@ -64,12 +64,20 @@
  * Memory: a fixed state block: DATA_LUNS_MAX device+LUN pairs (others are
  * not tracked), each with at most DATA_RANGES_MAX merged LBA ranges; writes
  * that fit no range are only counted (blocks, number of ranges).  Plus, once
- * a comparable write is seen, a table of DATA_BLOCKS_MAX (65,536) written
- * blocks (40 bytes each), 4-way set-associative: a new block replaces the
- * oldest of its set of 4, so the oldest writes are forgotten first.
+ * a comparable write is seen, a table of DATA_CHUNKS_MAX (8,192) chunks of
+ * CHUNK_BLOCKS (8) consecutive written blocks, 152 bytes each (1.2 MB), 4-way
+ * set-associative: a chunk written to replaces the least recently written
+ * of its set of 4, so the oldest writes are forgotten first.  A chunk per 8
+ * blocks, not an entry per block, keeps the work per command to one or two
+ * lookups for a 4 KiB transfer and one per 8 blocks for a write that only
+ * makes blocks unknown; a write so large it would visit more chunks than
+ * the table holds makes everything remembered for its LUN unknown at once
+ * (forget_seq), without visiting anything.
  */
 
-#define DATA_BLOCKS_MAX 65536
+#define CHUNK_SHIFT 3
+#define CHUNK_BLOCKS (1u << CHUNK_SHIFT)
+#define DATA_CHUNKS_MAX 8192
 #define DATA_WAYS 4
 
 #define DATA_LUNS_MAX 32
@@ -94,19 +102,21 @@ struct data_lun {
 	uint64_t over_ranges;          /* how many ranges they were */
 };
 
-/* One written block remembered for data-mismatch. */
-struct wblock {
-	uint64_t lba;
-	uint64_t seq;                  /* 0 = free; insertion order otherwise */
-	uint64_t hash;                 /* XXH3-64 of the block */
-	uint64_t frame;                /* the write */
+/* CHUNK_BLOCKS consecutive blocks of one LUN remembered for data-mismatch. */
+struct wchunk {
+	uint64_t chunk;                /* lba >> CHUNK_SHIFT */
+	uint64_t seq;                  /* 0 = free; when last written (st->seq) */
 	uint8_t lun;                   /* index in luns[] */
-	bool zero;                     /* the block written was all zeros */
+	uint8_t valid;                 /* bit i: block i remembered */
+	uint8_t zero;                  /* bit i: block i was written all zeros */
+	uint64_t hash[CHUNK_BLOCKS];   /* XXH3-64 of each block */
+	uint64_t frame[CHUNK_BLOCKS];  /* the write of each block */
 };
 
 struct data_state {
 	struct data_lun luns[DATA_LUNS_MAX];
-	struct wblock *blocks;         /* DATA_BLOCKS_MAX, allocated on first use */
+	uint64_t forget_seq[DATA_LUNS_MAX];   /* chunks written before this are unknown */
+	struct wchunk *chunks;         /* DATA_CHUNKS_MAX, allocated on first use */
 	uint64_t seq;
 };
 
@@ -419,43 +429,60 @@ static void unmap_ranges(struct data_lun *d, const struct scsi_txn *s)
 
 /* ------------------------------------------------------------ data-mismatch */
 
-static struct wblock *set_of(struct data_state *st, unsigned lun, uint64_t lba)
+/* The chunk of lba on lun; NULL when not remembered and !create (then
+ * also when the table is not allocated). */
+static struct wchunk *chunk_get(struct data_state *st, unsigned lun, uint64_t lba, bool create)
 {
-	uint64_t k[2] = { lba, lun };
-	uint64_t h = XXH3_64bits(k, sizeof(k));
+	uint64_t c = lba >> CHUNK_SHIFT;
+	uint64_t k[2] = { c, lun };
+	struct wchunk *set, *victim;
 
-	return &st->blocks[(h & (DATA_BLOCKS_MAX / DATA_WAYS - 1)) * DATA_WAYS];
-}
-
-static struct wblock *find_block(struct data_state *st, unsigned lun, uint64_t lba)
-{
-	struct wblock *set;
-
-	if (!st->blocks)
+	if (!st->chunks) {
+		if (!create || !(st->chunks = calloc(DATA_CHUNKS_MAX, sizeof(st->chunks[0]))))
+			return NULL;
+	}
+	set = &st->chunks[(XXH3_64bits(k, sizeof(k)) & (DATA_CHUNKS_MAX / DATA_WAYS - 1)) * DATA_WAYS];
+	for (unsigned w = 0; w < DATA_WAYS; w++) {
+		struct wchunk *e = &set[w];
+		if (!e->seq || e->lun != lun || e->chunk != c)
+			continue;
+		if (e->seq <= st->forget_seq[lun])
+			e->valid = 0;                  /* a huge write made it unknown */
+		return e;
+	}
+	if (!create)
 		return NULL;
-	set = set_of(st, lun, lba);
-	for (unsigned w = 0; w < DATA_WAYS; w++)
-		if (set[w].seq && set[w].lun == lun && set[w].lba == lba)
-			return &set[w];
-	return NULL;
+	victim = &set[0];
+	for (unsigned w = 1; w < DATA_WAYS && victim->seq; w++)
+		if (!set[w].seq || set[w].seq < victim->seq)
+			victim = &set[w];
+	memset(victim, 0, sizeof(*victim));
+	victim->chunk = c;
+	victim->lun = (uint8_t)lun;
+	victim->seq = ++st->seq;
+	return victim;
 }
 
 /* Forget what was written to [lba, lba+blocks) of this LUN. */
 static void forget_blocks(struct data_state *st, unsigned lun, uint64_t lba, uint64_t blocks)
 {
-	if (!st->blocks)
+	uint64_t first, last;
+
+	if (!st->chunks || !blocks)
 		return;
-	if (blocks > DATA_BLOCKS_MAX) {
-		for (unsigned i = 0; i < DATA_BLOCKS_MAX; i++)
-			if (st->blocks[i].seq && st->blocks[i].lun == lun && st->blocks[i].lba >= lba &&
-			    st->blocks[i].lba - lba < blocks)
-				st->blocks[i].seq = 0;
+	if (blocks > (uint64_t)DATA_CHUNKS_MAX * CHUNK_BLOCKS || lba + blocks < lba) {
+		st->forget_seq[lun] = st->seq;     /* everything remembered so far */
 		return;
 	}
-	for (uint64_t i = 0; i < blocks && lba + i >= lba; i++) {
-		struct wblock *b = find_block(st, lun, lba + i);
-		if (b)
-			b->seq = 0;
+	first = lba >> CHUNK_SHIFT;
+	last = (lba + blocks - 1) >> CHUNK_SHIFT;
+	for (uint64_t c = first; c <= last; c++) {
+		struct wchunk *e = chunk_get(st, lun, c << CHUNK_SHIFT, false);
+		unsigned lo = c == first ? (unsigned)(lba & (CHUNK_BLOCKS - 1)) : 0;
+		unsigned hi = c == last ? (unsigned)((lba + blocks - 1) & (CHUNK_BLOCKS - 1)) : CHUNK_BLOCKS - 1;
+
+		if (e)
+			e->valid &= (uint8_t)~(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1));
 	}
 }
 
@@ -482,30 +509,26 @@ static bool comparable(const struct scsi_txn *s, const struct cdb_info *ci)
 static void remember_write(struct data_state *st, unsigned lun, const struct scsi_txn *s, const struct cdb_info *ci)
 {
 	uint32_t bs = s->block_size;
+	struct wchunk *e = NULL;
 
-	if (!st->blocks) {
-		st->blocks = calloc(DATA_BLOCKS_MAX, sizeof(st->blocks[0]));
-		if (!st->blocks)
-			return;
-	}
 	for (uint32_t i = 0; i < ci->blocks; i++) {
 		const uint8_t *p = s->data.head + (size_t)i * bs;
 		uint64_t lba = ci->lba + i;
-		struct wblock *b = find_block(st, lun, lba);
+		unsigned bit = (unsigned)(lba & (CHUNK_BLOCKS - 1));
 
-		if (!b) {
-			struct wblock *set = set_of(st, lun, lba);
-			b = &set[0];
-			for (unsigned w = 1; w < DATA_WAYS && b->seq; w++)
-				if (!set[w].seq || set[w].seq < b->seq)
-					b = &set[w];
+		if (!e || bit == 0) {
+			e = chunk_get(st, lun, lba, true);
+			if (!e)
+				return;
+			e->seq = ++st->seq;
 		}
-		b->lba = lba;
-		b->lun = (uint8_t)lun;
-		b->seq = ++st->seq;
-		b->hash = XXH3_64bits(p, bs);
-		b->frame = s->frame;
-		b->zero = all_zero(p, bs);
+		e->valid |= (uint8_t)(1u << bit);
+		e->hash[bit] = XXH3_64bits(p, bs);
+		e->frame[bit] = s->frame;
+		if (all_zero(p, bs))
+			e->zero |= (uint8_t)(1u << bit);
+		else
+			e->zero &= (uint8_t)~(1u << bit);
 	}
 }
 
@@ -513,22 +536,26 @@ static void compare_read(struct data_state *st, unsigned lun, const struct scsi_
 			 struct txn_handle *h)
 {
 	uint32_t bs = s->block_size;
+	struct wchunk *e = NULL;
 
-	if (!st->blocks)
+	if (!st->chunks)
 		return;
 	for (uint32_t i = 0; i < ci->blocks; i++) {
 		const uint8_t *p = s->data.head + (size_t)i * bs;
-		struct wblock *b = find_block(st, lun, ci->lba + i);
+		uint64_t lba = ci->lba + i;
+		unsigned bit = (unsigned)(lba & (CHUNK_BLOCKS - 1));
 		uint64_t fr[2];
 
-		if (!b || b->hash == XXH3_64bits(p, bs))
+		if (!e || bit == 0)
+			e = chunk_get(st, lun, lba, false);
+		if (!e || !(e->valid & (1u << bit)) || e->hash[bit] == XXH3_64bits(p, bs))
 			continue;
-		fr[0] = b->frame;
+		fr[0] = e->frame[bit];
 		fr[1] = s->frame;
 		txn_attach_finding(h, "data-mismatch", SEV_ERROR, fr, 2,
 				   "LBA %llu reads back different from what the WRITE of frame %llu wrote%s",
-				   (unsigned long long)(ci->lba + i), (unsigned long long)b->frame,
-				   all_zero(p, bs) ? (b->zero ? "" : " (the read returned zeros)") : "");
+				   (unsigned long long)lba, (unsigned long long)e->frame[bit],
+				   all_zero(p, bs) ? ((e->zero & (1u << bit)) ? "" : " (the read returned zeros)") : "");
 		return;
 	}
 }
@@ -544,15 +571,19 @@ static void data_blocks(struct data_state *st, unsigned lun, const struct scsi_t
 	case 0x2e: case 0xae: case 0x8e:                /* WRITE AND VERIFY(10/12/16) */
 		if (good && comparable(s, ci))
 			remember_write(st, lun, s, ci);
-		else if (ci->has_lba)
-			forget_blocks(st, lun, ci->lba, ci->has_blocks && ci->blocks ? ci->blocks : UINT64_MAX);
+		else if (ci->has_lba)   /* (0 blocks writes nothing; unknown: everything may have changed) */
+			forget_blocks(st, lun, ci->lba, ci->has_blocks ? ci->blocks : UINT64_MAX);
 		break;
-	case 0x41: case 0x93: case 0x89:                /* WRITE SAME(10/16), COMPARE AND WRITE */
+	case 0x41: case 0x93:                           /* WRITE SAME(10/16): 0 blocks = to the end (SBC-3 5.42) */
 		if (ci->has_lba)
 			forget_blocks(st, lun, ci->lba, ci->has_blocks && ci->blocks ? ci->blocks : UINT64_MAX);
 		break;
+	case 0x89:                                      /* COMPARE AND WRITE */
+		if (ci->has_lba)
+			forget_blocks(st, lun, ci->lba, ci->has_blocks ? ci->blocks : UINT64_MAX);
+		break;
 	case 0x42:                                      /* UNMAP: whatever it names, or all when not captured */
-		if (st->blocks) {
+		if (st->chunks) {
 			uint16_t bddl;
 			const uint8_t *p = s->data.head;
 			size_t len = s->data.head_len;
@@ -700,5 +731,5 @@ void check_data_free(void *state)
 {
 	struct data_state *st = state;
 
-	free(st->blocks);
+	free(st->chunks);
 }

@@ -460,3 +460,52 @@ Test(check_data, other_writes_make_the_remembered_data_unknown)
 	run_free(&r);
 	sb_release(&b.sb);
 }
+
+/* What is forgotten is exactly what a write covers, across the table's
+ * 8-block chunks; a write too large to visit forgets the LUN's whole memory;
+ * a write of 0 blocks forgets nothing. */
+Test(check_data, forgetting_is_exact_across_chunks)
+{
+	struct capb b;
+	struct run r;
+	uint32_t tag = start(&b);
+	uint8_t back[4096];
+	uint8_t w16[16] = { 0x8a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0 };   /* WRITE(16) LBA 0, 2^20 blocks */
+	uint64_t w, rd;
+
+	fill();
+	memcpy(back, pattern, sizeof(back));
+	for (size_t i = 0; i < sizeof(back); i += 512)
+		back[i] ^= 1;                                 /* every block differs */
+	w = write10d(&b, &tag, 14, 8, pattern);              /* LBAs 14..21: chunks 1 and 2 */
+	write10d(&b, &tag, 17, 9, pattern);                  /* 17..25, 4608 bytes: not compared, forgets 17..21 */
+	read10d(&b, &tag, 17, 5, back);                      /* forgotten: silent */
+	rd = read10d(&b, &tag, 16, 1, back);                 /* 16 still remembered (its chunk holds 16..23): differs */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "data-mismatch", 0), 1);
+	cr_assert(strstr(expect(&r, "data-mismatch", rd, SEV_ERROR, 2, (uint64_t[]){ w, rd })->msg, "LBA 16 "));
+	run_free(&r);
+	sb_release(&b.sb);
+
+	tag = start(&b);
+	w = write10d(&b, &tag, 14, 8, pattern);
+	write10d(&b, &tag, 30, 0, NULL);                     /* 0 blocks: nothing written */
+	rd = read10d(&b, &tag, 14, 8, back);
+	lint_sb(&b.sb, &r);
+	expect(&r, "data-mismatch", rd, SEV_ERROR, 2, (uint64_t[]){ w, rd });
+	run_free(&r);
+	sb_release(&b.sb);
+
+	tag = start(&b);
+	write10d(&b, &tag, 14, 8, pattern);
+	cbw(&b, tag, 0, false, w16, 16);                     /* 512 MiB announced, none captured */
+	csw(&b, tag++, 0, 1);
+	write10d(&b, &tag, 40, 1, pattern);                  /* remembered after it */
+	read10d(&b, &tag, 14, 8, back);                      /* forgotten: silent */
+	rd = read10d(&b, &tag, 40, 1, back);                 /* compared */
+	lint_sb(&b.sb, &r);
+	cr_assert_eq(count(&r, "data-mismatch", 0), 1);
+	cr_assert_eq(get(&r, "data-mismatch", rd) != NULL, true);
+	run_free(&r);
+	sb_release(&b.sb);
+}
