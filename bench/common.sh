@@ -57,3 +57,7 @@ timed() {
 }
 
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# minimum FILE: the smallest number in FILE (the run least disturbed by
+# the rest of the machine; used where the difference measured is small).
+minimum() { sort -n "$1" | head -n 1; }

@@ -46,11 +46,13 @@
  * probe sends them; then the mix: 6% TEST UNIT READY (no data phase, SPC-4
  * 6.37), 4% 64 KiB and 90% 4 KiB transfers, 70% of them READ(10), 30%
  * WRITE(10) (SBC-3 5.11 / 5.32, big-endian fields), on 512-byte blocks;
+ * every 1000th command and the last are SYNCHRONIZE CACHE(10) (5.22);
  * 80% of the transfers continue where the previous one ended, the rest
  * jump to a random 4 KiB-aligned LBA.  With -b BYTES every READ/WRITE moves
  * BYTES instead (e.g. -b 512: about 1 KB of file per command, for the
- * million-command memory check).  Payload bytes come from a fixed-seed
- * generator, so the same arguments give the same file.  About 6.6 KB of
+ * million-command memory check).  Each block's bytes are a function of the
+ * seed and its LBA, so the same arguments give the same file and every
+ * READ returns what a WRITE of the same block wrote.  About 6.6 KB of
  * file per command with the default mix: 100,000 commands make about 690 MB.
  *
  * -f pcapng writes the same packets as pcapng (draft-ietf-opsawg-pcapng):
@@ -268,12 +270,22 @@ static void enumerate(struct gen *g)
 	control(g, urb, get_max_lun, max_lun, 1);
 }
 
-static void fill_random(uint8_t *p, size_t n)
+/* The bytes of n / BLOCK_SIZE blocks from lba on: each block a function of
+ * the seed and its LBA only, so that a READ returns what a WRITE of the
+ * same block wrote (lint's data-mismatch stays silent). */
+static void fill_blocks(uint8_t *p, size_t n, uint32_t lba, uint64_t seed)
 {
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t v = rng();
-		for (size_t k = 0; k < 8 && i + k < n; k++)
-			p[i + k] = (uint8_t)(v >> (8 * k));
+	for (size_t b = 0; b < n; b += BLOCK_SIZE, lba++) {
+		uint64_t x = seed * 0x9E3779B97F4A7C15ull + lba;     /* splitmix64 */
+
+		for (size_t i = b; i < b + BLOCK_SIZE && i < n; i += 8) {
+			uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+			z ^= z >> 31;
+			for (size_t k = 0; k < 8 && i + k < n; k++)
+				p[i + k] = (uint8_t)(z >> (8 * k));
+		}
 	}
 }
 
@@ -402,7 +414,9 @@ int main(int argc, char **argv)
 		uint8_t cbw[31], csw[13];
 		uint32_t xfer = 0, blocks;
 		bool in = false;
-		const uint8_t *fixed = NULL;    /* IN data that is not random */
+		const uint8_t *fixed = NULL;    /* IN data that is not blocks */
+		uint32_t xfer_lba = 0;
+		bool sync = false;
 		uint64_t durb = data_urbs[i % (sizeof(data_urbs) / sizeof(data_urbs[0]))];
 
 		memset(cbw, 0, sizeof(cbw));
@@ -423,6 +437,13 @@ int main(int argc, char **argv)
 			fixed = payload;
 			cbw[14] = 10;
 			cbw[15] = 0x25;
+		} else if (i % 1000 == 999 || i == commands - 1) {
+			/* SYNCHRONIZE CACHE(10) of the whole medium (SBC-3 5.22:
+			 * LBA 0, 0 blocks), as a file system's flush or unmount
+			 * sends it: lint's unflushed-writes stays silent. */
+			sync = true;
+			cbw[14] = 10;
+			cbw[15] = 0x35;
 		} else {
 			uint32_t pick = rng_below(100);
 
@@ -441,6 +462,7 @@ int main(int argc, char **argv)
 				be32(cbw + 17, lba);
 				cbw[22] = (uint8_t)(blocks >> 8);
 				cbw[23] = (uint8_t)blocks;
+				xfer_lba = lba;
 				lba += blocks;
 			}
 		}
@@ -460,7 +482,7 @@ int main(int argc, char **argv)
 			const uint8_t *data = fixed;
 
 			if (!data) {
-				fill_random(payload, xfer);
+				fill_blocks(payload, xfer, xfer_lba, seed);
 				data = payload;
 			}
 			tick(&g, 20, 60);
@@ -479,7 +501,7 @@ int main(int argc, char **argv)
 		le32(csw + 4, tag);                     /* residue 0, status 0 (passed) */
 		tick(&g, 20, 80);
 		emit(&g, cmd_urb, 'S', BULK_IN_EP, 13, FLAGS_CSW, NULL, 0);
-		tick(&g, 40, 80);
+		tick(&g, sync ? 2000 : 40, sync ? 4000 : 80);       /* a flush takes milliseconds */
 		emit(&g, cmd_urb, 'C', BULK_IN_EP, 13, FLAGS_CSW, csw, 13);
 	}
 	flush_out(&g);
