@@ -75,6 +75,17 @@ while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
 done
 
+# For information: CPU time (user + system, both threads), which shows
+# the checks' own work even when the reading thread sets the wall time.
+cpu() { "$TIME" -f '%U %S' -o "$TMP.cpu" "$@" >/dev/null || die "$1 failed"; awk '{ printf "%.2f\n", $1 + $2 }' "$TMP.cpu"; }
+: >"$TMP.dc"; : >"$TMP.lc"
+i=0
+while [ "$i" -lt 5 ]; do
+	cpu "$SCSISCOPE" decode --no-checks --summary "$SPEED" >>"$TMP.dc"
+	cpu "$SCSISCOPE" lint "$SPEED" >>"$TMP.lc"
+	i=$((i + 1))
+done
+
 : >"$TMP.st"; : >"$TMP.sr"; : >"$TMP.bt"; : >"$TMP.br"
 i=0
 while [ "$i" -lt 3 ]; do
@@ -89,7 +100,8 @@ awk -v file="$SPEED" -v size="$(size_of "$SPEED")" -v cmds="$CMDS" -v runs="$RUN
     -v ct="$(minimum "$TMP.ct")" -v cr="$(median "$TMP.cr")" -v cm="$(median "$TMP.ct")" -v lmax="$MAX_LINT_RATIO" \
     -v sfile="$MEM_SMALL" -v ssize="$(size_of "$MEM_SMALL")" -v st="$(median "$TMP.st")" -v sr="$(median "$TMP.sr")" \
     -v bfile="$MEM_BIG" -v bsize="$(size_of "$MEM_BIG")" -v bt="$(median "$TMP.bt")" -v br="$(median "$TMP.br")" \
-    -v mcmds="$MEM_CMDS" -v tol="$RSS_TOLERANCE" -v prior="$fail" '
+    -v mcmds="$MEM_CMDS" -v tol="$RSS_TOLERANCE" -v prior="$fail" \
+    -v dc="$(median "$TMP.dc")" -v lc="$(median "$TMP.lc")" '
 function sec(ns) { return ns / 1e9 }
 BEGIN {
 	fail = prior
@@ -102,6 +114,9 @@ BEGIN {
 	r = lt / dt
 	printf "time ratio lint/decode          %7.3f   (must be <= %.2f; of the medians %.3f)\n", r, lmax, lm / dm
 	if (r > lmax) { printf "FAIL: lint adds more than %.0f%% to decoding\n", (lmax - 1) * 100; fail = 1 }
+	printf "for information: CPU time (user+system, median of 5): decode %.2f s, lint %.2f s", dc, lc
+	if (dc > 0) printf " (ratio %.2f)", lc / dc
+	printf "\n"
 	printf "memory (lint, max RSS, median of 3 runs):\n"
 	printf "  %9d commands  %7.1f MB  %8.3f s  %8d kB   %s\n", cmds, ssize / 1e6, sec(st), sr, sfile
 	printf "  %9d commands  %7.1f MB  %8.3f s  %8d kB   %s\n", mcmds, bsize / 1e6, sec(bt), br, bfile
