@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static int cap_start(struct cap *c, struct error *err)
+/* Hand over to the reader of the format detected, or of `forced`. */
+static int cap_start(struct cap *c, enum cap_format forced, struct error *err)
 {
 	const uint8_t *head;
 	size_t got;
@@ -20,7 +21,7 @@ static int cap_start(struct cap *c, struct error *err)
 		return error_set(err, 0, 0, "the file is empty");
 	c->info.gzip = input_is_gzip(c->in);
 	c->info.linktype = -1;
-	fmt = cap_detect(head, got);
+	fmt = forced != CAP_FORMAT_UNKNOWN ? forced : cap_detect(head, got);
 	c->info.format = fmt;
 	switch (fmt) {
 	case CAP_FORMAT_PCAP:
@@ -48,7 +49,7 @@ static int cap_start(struct cap *c, struct error *err)
 	}
 }
 
-static int cap_open_fp(FILE *fp, const char *name, struct cap **out, struct error *err)
+static int cap_open_fp(FILE *fp, const char *name, enum cap_format forced, struct cap **out, struct error *err)
 {
 	struct cap *c = calloc(1, sizeof(*c));
 
@@ -62,7 +63,7 @@ static int cap_open_fp(FILE *fp, const char *name, struct cap **out, struct erro
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	error_clear(&c->saved_err);
-	if (input_open(fp, name, &c->in, err) < 0 || cap_start(c, err) < 0) {
+	if (input_open(fp, name, &c->in, err) < 0 || cap_start(c, forced, err) < 0) {
 		error_set_file(err, name);
 		cap_close(c);
 		return -1;
@@ -88,10 +89,11 @@ int cap_open(const char *path, struct cap **out, struct error *err)
 		*out = NULL;
 		return -1;
 	}
-	return cap_open_fp(fp, path, out, err);
+	return cap_open_fp(fp, path, CAP_FORMAT_UNKNOWN, out, err);
 }
 
-int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out, struct error *err)
+int cap_open_mem_format(const void *buf, size_t len, const char *name, enum cap_format format, struct cap **out,
+			struct error *err)
 {
 	static const char empty[1];
 	/* fmemopen of 0 bytes is refused by some libcs; a 0-length view of a
@@ -107,7 +109,12 @@ int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out
 		*out = NULL;
 		return -1;
 	}
-	return cap_open_fp(fp, name, out, err);
+	return cap_open_fp(fp, name, format, out, err);
+}
+
+int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out, struct error *err)
+{
+	return cap_open_mem_format(buf, len, name, CAP_FORMAT_UNKNOWN, out, err);
 }
 
 int cap_next(struct cap *c, struct cap_record *rec, struct error *err)

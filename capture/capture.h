@@ -242,6 +242,11 @@ int cap_open(const char *path, struct cap **out, struct error *err);
 /* Open a capture held in memory; name is used in error messages.  The buffer
  * must stay valid until cap_close(). */
 int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out, struct error *err);
+/* The same, read as `format` without looking at the content first
+ * (CAP_FORMAT_UNKNOWN: detect); the reader still checks its own header.
+ * For the fuzz targets of each reader and for tests. */
+int cap_open_mem_format(const void *buf, size_t len, const char *name, enum cap_format format, struct cap **out,
+			struct error *err);
 
 /* Pull the next record.  Returns 1 with *rec filled, 0 at the clean end of
  * the file, or -1 with err naming the file, frame and byte offset of the
