@@ -1,0 +1,16 @@
+/* targets.h - the list of fuzz targets (X-macro): fuzz/run.sh, fuzz/regress.sh and fuzz/replay.c all read it. */
+/* One FUZZ_TARGET(name) per line; fuzz/fuzz_<name>.c defines FUZZ_ENTRY(name). */
+FUZZ_TARGET(capture)
+FUZZ_TARGET(pcap)
+FUZZ_TARGET(pcapng)
+FUZZ_TARGET(usbmon_text)
+FUZZ_TARGET(pklg)
+FUZZ_TARGET(btsnoop)
+FUZZ_TARGET(decode)
+FUZZ_TARGET(bot)
+FUZZ_TARGET(uas)
+FUZZ_TARGET(usb_control)
+FUZZ_TARGET(scsi_cdb)
+FUZZ_TARGET(scsi_data)
+FUZZ_TARGET(sense)
+FUZZ_TARGET(filter)
