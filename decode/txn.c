@@ -248,6 +248,9 @@ void txn_attach_finding(struct txn_handle *h, const char *id, enum severity sev,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	txn_add_finding(r, id, sev, frames, nframes, "%s", msg);
+	/* The hook's struct txn is r->t: keep its findings pointing at the
+	 * array, which adding may have moved (the next check reads them). */
+	rec_point_findings(r);
 }
 
 static void deliver(struct emitter *e, struct txn_rec *r)
