@@ -31,5 +31,7 @@ int cmd_events(int argc, char **argv);
 void cmd_events_usage(FILE *out);
 int cmd_lint(int argc, char **argv);
 void cmd_lint_usage(FILE *out);
+int cmd_diff(int argc, char **argv);
+void cmd_diff_usage(FILE *out);
 
 #endif

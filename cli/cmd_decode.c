@@ -11,6 +11,7 @@
 #include "capture/capture.h"
 #include "capture/prefetch.h"
 #include "analyze/lint.h"
+#include "analyze/normalize.h"
 #include "report/finding_render.h"
 #include "decode/decode.h"
 #include "report/summary.h"
@@ -46,6 +47,11 @@ void cmd_decode_usage(FILE *out)
 		"                       --list shows them)\n"
 		"      --findings       with --json: add the findings that belong to no single\n"
 		"                       transaction as {\"kind\":\"finding\"} records at the end\n"
+		"      --normalized     the lines 'scsiscope diff' compares: no times, URB ids,\n"
+		"                       tags, bus or device numbers (scsiscope(1), DIFF)\n"
+		"      --ignore F,...   with --normalized: leave these out too, as diff --ignore\n"
+		"      --compare F,...  with --normalized: keep these, as diff --compare\n"
+		"      --data           with --normalized: add each payload's hash\n"
 		"      --summary        per device instead of per transaction: identity,\n"
 		"                       command counts, errors, bytes, latency percentiles\n"
 		"                       (of the transactions the other options select)\n"
@@ -68,6 +74,9 @@ struct decode_run {
 	struct render_opts ro;
 	struct strbuf out;
 	uint64_t shown;
+	struct normalizer *norm;  /* --normalized */
+	bool norm_data;
+	bool norm_failed;
 };
 
 static bool txn_device(const struct txn *t, uint16_t *bus, uint16_t *dev)
@@ -102,7 +111,16 @@ static void on_txn(void *ctx, const struct txn *t)
 		summary_add(run->summary, t);
 		return;
 	}
-	if (run->json)
+	if (run->norm) {
+		struct norm_txn nr;
+		int rc = norm_add(run->norm, t, &nr, NULL);
+		if (rc < 0)
+			run->norm_failed = true;
+		if (rc <= 0)
+			return;
+		norm_render(run->norm, &nr, &run->out, NULL, run->norm_data);
+		sb_addc(&run->out, '\n');
+	} else if (run->json)
 		render_txn_json(&run->out, t, &run->ro);
 	else if (run->verbose)
 		render_txn_verbose(&run->out, t, &run->ro);
@@ -187,6 +205,10 @@ int cmd_decode(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'F' },
 		{ "option", required_argument, NULL, 'o' },
 		{ "summary", no_argument, NULL, 'S' },
+		{ "normalized", no_argument, NULL, 'n' },
+		{ "ignore", required_argument, NULL, 'i' },
+		{ "compare", required_argument, NULL, 'c' },
+		{ "data", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -201,7 +223,9 @@ int cmd_decode(int argc, char **argv)
 	struct lint *lint = NULL;
 	const char *filter_expr = NULL;
 	struct lint_opts lo;
-	char why[160];
+	bool normalized = false, norm_opts = false;
+	unsigned norm_ignore = NORM_IGNORE_DEFAULT, bits;
+	char why[400];
 	int opt, rc;
 
 	memset(&run, 0, sizeof(run));
@@ -237,6 +261,20 @@ int cmd_decode(int argc, char **argv)
 				return cli_usage_error("decode", "-o: %s", why);
 			break;
 		case 'S': run.want_summary = true; break;
+		case 'n': normalized = true; break;
+		case 'i':
+			if (norm_fields_parse(optarg, &bits, why, sizeof(why)) < 0)
+				return cli_usage_error("decode", "--ignore: %s", why);
+			norm_ignore |= bits;
+			norm_opts = true;
+			break;
+		case 'c':
+			if (norm_fields_parse(optarg, &bits, why, sizeof(why)) < 0)
+				return cli_usage_error("decode", "--compare: %s", why);
+			norm_ignore &= ~bits;
+			norm_opts = true;
+			break;
+		case 'H': run.norm_data = true; norm_opts = true; break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("decode", "unknown option");
 		}
@@ -245,16 +283,28 @@ int cmd_decode(int argc, char **argv)
 		return cli_usage_error("decode", "expects exactly one FILE");
 	if (want_findings && (!run.json || no_checks))
 		return cli_usage_error("decode", "--findings goes with --json (and not with --no-checks)");
-	if (filter_expr && filter_compile(filter_expr, &run.filter, &err) < 0)
+	if (norm_opts && !normalized)
+		return cli_usage_error("decode", "--ignore, --compare and --data go with --normalized");
+	if (normalized && (run.json || run.verbose || run.want_summary))
+		return cli_usage_error("decode", "--normalized is a view of its own (not with --json, -v or --summary)");
+	if (normalized && !(run.norm = norm_new(norm_ignore))) {
+		fprintf(stderr, "scsiscope: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	if (filter_expr && filter_compile(filter_expr, &run.filter, &err) < 0) {
+		norm_free(run.norm);
 		return cli_usage_error("decode", "--filter: %s", err.msg);
+	}
 	if (cap_open(argv[optind], &c, &err) < 0) {
 		filter_free(run.filter);
+		norm_free(run.norm);
 		cli_print_error(&err);
 		return EXIT_TROUBLE;
 	}
 	sb_init(&run.out);
 	if (run.want_summary && !(run.summary = summary_new())) {
 		filter_free(run.filter);
+		norm_free(run.norm);
 		cap_close(c);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
@@ -275,6 +325,7 @@ int cmd_decode(int argc, char **argv)
 		lint_free(lint);
 		summary_free(run.summary);
 		filter_free(run.filter);
+		norm_free(run.norm);
 		cap_close(c);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
@@ -320,6 +371,12 @@ int cmd_decode(int argc, char **argv)
 	sb_release(&run.out);
 	filter_free(run.filter);
 	cap_close(c);
+	norm_free(run.norm);
+	if (run.norm_failed) {
+		fprintf(stderr, "scsiscope: %s: more control transfer text than --normalized keeps (%u bytes)\n",
+			argv[optind], NORM_ARENA_MAX);
+		return EXIT_TROUBLE;
+	}
 	if (rc < 0) {
 		cli_print_error(&err);
 		return EXIT_TROUBLE;

@@ -10,6 +10,7 @@ const struct cli_command cli_commands[] = {
 	{ "decode", "SCSI transactions over BOT/UAS, control requests, USB errors", cmd_decode, cmd_decode_usage },
 	{ "events", "list every USB event or Bluetooth record of a capture", cmd_events, cmd_events_usage },
 	{ "lint", "check a capture: protocol violations, failures, unflushed writes", cmd_lint, cmd_lint_usage },
+	{ "diff", "compare two captures' transactions, ignoring times, tags and addresses", cmd_diff, cmd_diff_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
