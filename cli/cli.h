@@ -33,5 +33,7 @@ int cmd_lint(int argc, char **argv);
 void cmd_lint_usage(FILE *out);
 int cmd_diff(int argc, char **argv);
 void cmd_diff_usage(FILE *out);
+int cmd_cut(int argc, char **argv);
+void cmd_cut_usage(FILE *out);
 
 #endif

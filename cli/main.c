@@ -11,6 +11,7 @@ const struct cli_command cli_commands[] = {
 	{ "events", "list every USB event or Bluetooth record of a capture", cmd_events, cmd_events_usage },
 	{ "lint", "check a capture: protocol violations, failures, unflushed writes", cmd_lint, cmd_lint_usage },
 	{ "diff", "compare two captures' transactions, ignoring times, tags and addresses", cmd_diff, cmd_diff_usage },
+	{ "cut", "write chosen transactions (and what decodes them) as a small pcapng", cmd_cut, cmd_cut_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -576,7 +576,7 @@ static bool have_src(const char *rel)
 
 static struct cli_run diff_src(const char *opts, const char *a, const char *b)
 {
-	char *pa = src_path(a), *pb = src_path(b), args[4096];
+	char *pa = src_path(a), *pb = src_path(b), args[3000];
 	struct cli_run r;
 
 	snprintf(args, sizeof(args), "diff %s '%s' '%s'", opts, pa, pb);
