@@ -134,3 +134,27 @@ put('usb_control', 'bos', bytes([0x80, 6, 0, 15, 0, 0, 22, 0]) + bytes([5, 15, 2
 for i, e in enumerate(['opcode==0x28 && lba>=2048', 'status!=good', 'finding~"bot-"', 'sense.key==5 || duration_us>1000',
                        '!(kind==control) && device==2', 'tag in {1,2,3}', 'bytes>=4096 && dir==in']):
     put('filter', 'expr%d' % i, e.encode())
+
+# --- btsnoop (no btsnoop file among the shared captures): header "btsnoop\0", version 1, datalink
+# (1001 H1, 1002 H4, 2001 monitor), then records: original length, included length, flags, cumulative
+# drops, timestamp (microseconds since 0 AD), all big endian.
+HCI_RESET = bytes([0x03, 0x0c, 0x00])                       # HCI_Reset command (OGF 3, OCF 3)
+CMD_COMPLETE = bytes([0x0e, 0x04, 0x01, 0x03, 0x0c, 0x00])  # Command Complete for it, status 0
+ACL = bytes([0x40, 0x20, 0x07, 0x00, 0x03, 0x00, 0x04, 0x00, 0x0a, 0x01, 0x00])  # ATT Read Request on CID 4
+
+
+def btsnoop(datalink, packets):
+    out = b'btsnoop\0' + struct.pack('>II', 1, datalink)
+    ts = 0x00dcddb30f2f8000
+    for flags, data in packets:
+        out += struct.pack('>IIIIQ', len(data), len(data), flags, 0, ts) + data
+        ts += 1000
+    return out
+
+
+put('btsnoop', 'h4', btsnoop(1002, [(2, b'\x01' + HCI_RESET), (3, b'\x04' + CMD_COMPLETE), (0, b'\x02' + ACL),
+                                    (1, b'\x02' + ACL)]))
+put('btsnoop', 'h1', btsnoop(1001, [(2, HCI_RESET), (3, CMD_COMPLETE), (0, ACL), (1, ACL)]))
+# monitor (BlueZ btmon): flags carry the adapter index (high 16 bits) and the opcode (low 16): 2 command,
+# 3 event, 4/5 ACL tx/rx, 12 system note
+put('btsnoop', 'monitor', btsnoop(2001, [(2, HCI_RESET), (3, CMD_COMPLETE), (4, ACL), (5, ACL), (12, b'note\0')]))
