@@ -1,9 +1,10 @@
 #!/bin/sh
-# run-suite.sh - the whole test suite: a -Werror build and an ASan+UBSan build, each running make check; then make distcheck.
+# run-suite.sh - the whole test suite: a -Werror build and an ASan+UBSan build, each running make check; make distcheck; then every fuzz target for FUZZ_SECONDS (default 60) in a clang libFuzzer build.
 #
-# Builds happen in build-plain/ and build-sanitizers/ beside the sources
-# (both gitignored).  Any test failure, compiler warning or sanitizer report
-# fails the run.
+# Builds happen in build-plain/, build-sanitizers/ and build-fuzz/ beside
+# the sources (all gitignored).  Any test failure, compiler warning,
+# sanitizer report or fuzzer finding fails the run.  FUZZ_SECONDS=0 skips
+# the fuzzing (a quick local run).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -44,6 +45,20 @@ echo "=== make distcheck"
 (cd build-plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1) \
 	|| { tail -50 build-plain/distcheck.out; exit 1; }
 echo "distcheck passed"
+
+# Fuzzing (fuzz/README.md): each target FUZZ_SECONDS, two at a time.
+fuzz_seconds=${FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" -gt 0 ]; then
+	echo "=== fuzz build: configure --enable-fuzzing CC=clang; make fuzz FUZZ_SECONDS=$fuzz_seconds"
+	rm -rf build-fuzz
+	mkdir build-fuzz
+	(
+		cd build-fuzz
+		"$top/configure" --enable-werror --enable-fuzzing CC=clang >configure.out 2>&1 || { cat configure.out; exit 1; }
+		make -j"$jobs" libscsiscope.a >make.out 2>&1 || { cat make.out; exit 1; }
+		make fuzz FUZZ_SECONDS="$fuzz_seconds" FUZZ_JOBS="$jobs"
+	)
+fi
 
 # A summary line any CI reader understands.
 passed=$(cat build-plain/tests/*/*.log build-sanitizers/tests/*/*.log 2>/dev/null | sed -n 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) .*/\1/p' | awk '{s+=$1} END {print s+0}')
