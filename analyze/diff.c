@@ -1041,7 +1041,8 @@ int diff_run(const struct diff_seq *A, const struct diff_seq *B, const struct di
 			st->timing_regressed++;
 		}
 	}
-	qsort(ps.p, ps.n, sizeof(*ps.p), cmp_pair);
+	if (ps.n)
+		qsort(ps.p, ps.n, sizeof(*ps.p), cmp_pair);
 	differ = st->removed || st->added || st->changed || st->data_changed || st->timing_regressed;
 
 	if (o->json) {

@@ -433,10 +433,12 @@ int norm_add(struct normalizer *n, const struct txn *t, struct norm_txn *out, st
 	d = dev_get(n, bus, device);
 	if (t->kind == TXN_CONTROL && t->u.ctl.has_setup) {
 		const struct control_txn *c = &t->u.ctl;
-		/* A hub: it gets port requests, or says so in its device descriptor (class 09h, USB 2.0 11.23.1). */
+		/* A hub: it gets port requests, or says so in its device descriptor
+		 * (class 09h, USB 2.0 11.23.1) - not at address 0, which every
+		 * device being enumerated uses. */
 		if (d && hub_request(c->setup))
 			d->hub = true;
-		if (d && setup_is(c->setup, 0x80, 0x06) && c->setup[3] == 0x01 && c->data.head_len >= 5 &&
+		if (d && device != 0 && setup_is(c->setup, 0x80, 0x06) && c->setup[3] == 0x01 && c->data.head_len >= 5 &&
 		    c->data.head[1] == 0x01 && c->data.head[4] == 0x09)
 			d->hub = true;
 	}

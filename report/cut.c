@@ -367,6 +367,8 @@ static int write_pass(const char *path, const struct cut_opts *o, const struct u
 		if (r.kind != CAP_REC_USB || r.u.usb.frame < frames->v[pos])
 			continue;
 		ev = &r.u.usb;
+		if (ev->iso_ndesc && !ev->iso)
+			r.u.usb.iso_ndesc = 0;   /* descriptors the reader did not keep are not invented */
 		while (pos < frames->n && frames->v[pos] < ev->frame)
 			pos++;
 		if (pos == frames->n || frames->v[pos] != ev->frame)
