@@ -655,3 +655,92 @@ Test(acceptance, bot_against_uas)
 	cr_assert(strstr(r.out, "INQUIRY evpd page=0xab alloc=255"), "%s", r.out);
 	cli_run_free(&r);
 }
+
+/* ------------------------------------------------ the README's CI recipe */
+
+/* Run the README's CI recipe (between its ci-recipe markers) in a fresh
+ * directory with KNOWN_GOOD and CAPTURE set; returns its exit status and
+ * leaves the directory's name in dir. */
+static int run_recipe(const char *known_good, const char *capture, char dir[64])
+{
+	char *readme = src_path("README.md"), *text, *b, *e, script[128], cmd[4096];
+	const char *bd = getenv("top_builddir");
+	size_t len;
+	FILE *f;
+	int st;
+
+	text = (char *)slurp(readme, &len);
+	cr_assert(text, "cannot read %s", readme);
+	b = strstr(text, "<!-- ci-recipe: begin -->");
+	cr_assert(b, "README.md has no ci-recipe block");
+	b = strstr(b, "```sh\n");
+	cr_assert(b);
+	b += 6;
+	e = strstr(b, "```\n<!-- ci-recipe: end -->");
+	cr_assert(e, "the ci-recipe block is not closed");
+	snprintf(dir, 64, "/tmp/scsiscope-ci-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/step.sh", dir);
+	f = fopen(script, "w");
+	cr_assert(f);
+	fwrite(b, 1, (size_t)(e - b), f);
+	fclose(f);
+	cr_assert(bd);
+	snprintf(cmd, sizeof(cmd), "cd %s && PATH='%s':\"$PATH\" KNOWN_GOOD='%s' CAPTURE='%s' sh step.sh >log 2>&1", dir,
+		 bd, known_good, capture);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	free(text);
+	free(readme);
+	return WEXITSTATUS(st);
+}
+
+static bool in_dir(const char *dir, const char *name)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, R_OK) == 0;
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(readme, ci_recipe_passes_on_a_second_run_and_fails_on_a_change)
+{
+	char *good = src_path("samples/bot-ehci.pcap"), *again = src_path("samples/bot-ehci-run2.pcap");
+	char *other = src_path("samples/uas-ehci.pcap"), dir[64], log[128];
+	struct cli_run r;
+
+	cr_assert_eq(run_recipe(good, again, dir), 0, "the second run of the workload fails the job");
+	cr_assert(in_dir(dir, "scsiscope-diff.txt"));
+	cr_assert_not(in_dir(dir, "failing.pcapng"));
+	rm_dir(dir);
+
+	cr_assert_eq(run_recipe(good, other, dir), 1, "another device must fail the job");
+	snprintf(log, sizeof(log), "%s/log", dir);
+	r.out = slurp_text(log);
+	cr_assert(strstr(r.out, "@@ ") && strstr(r.out, "== different:"), "the report is in the job log:\n%s", r.out);
+	free(r.out);
+	cr_assert(in_dir(dir, "failing.pcapng"), "the failing commands are handed over");
+	{
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "decode --scsi-only --filter 'status!=good' %s/failing.pcapng", dir);
+		r = run_scsiscope(cmd);
+		cr_assert_eq(r.status, 0);
+		cr_assert(strstr(r.out, "MEDIUM NOT PRESENT"), "%s", r.out);
+		cli_run_free(&r);
+	}
+	rm_dir(dir);
+
+	cr_assert_eq(run_recipe(good, "/nonexistent.pcap", dir), 2, "a missing capture fails the job");
+	rm_dir(dir);
+	free(good);
+	free(again);
+	free(other);
+}
