@@ -799,12 +799,33 @@ static void emit_hunk(struct out *ou, const struct hunk *h, size_t n, const uint
 	}
 	astart = h->l[0].i + (acount ? 1 : 0);
 	bstart = h->l[0].j + (bcount ? 1 : 0);
-	if (ou->o->json)
+	if (ou->o->json) {
 		sb_addf(&ou->sb, "{\"kind\":\"hunk\",\"a_line\":%" PRIu64 ",\"a_count\":%" PRIu64 ",\"b_line\":%" PRIu64
 			",\"b_count\":%" PRIu64 "}\n", astart, acount, bstart, bcount);
-	else
-		sb_addf(&ou->sb, "@@ -%" PRIu64 ",%" PRIu64 " +%" PRIu64 ",%" PRIu64 " @@\n", astart, acount, bstart,
+	} else {
+		/* after the line numbers, as diff -p puts a function name: the frames */
+		uint64_t af = 0, al = 0, bf = 0, bl = 0;
+		for (size_t k = 0; k < n; k++) {
+			const struct hline *l = &h->l[k];
+			if (l->op != S_INS) {
+				if (!af)
+					af = ou->A->r[l->i].frame;
+				al = ou->A->r[l->i].frame;
+			}
+			if (l->op != S_DEL) {
+				if (!bf)
+					bf = ou->B->r[l->j].frame;
+				bl = ou->B->r[l->j].frame;
+			}
+		}
+		sb_addf(&ou->sb, "@@ -%" PRIu64 ",%" PRIu64 " +%" PRIu64 ",%" PRIu64 " @@ frames", astart, acount, bstart,
 			bcount);
+		if (acount)
+			sb_addf(&ou->sb, " A %" PRIu64 "-%" PRIu64, af, al);
+		if (bcount)
+			sb_addf(&ou->sb, "%s B %" PRIu64 "-%" PRIu64, acount ? "," : "", bf, bl);
+		sb_addc(&ou->sb, '\n');
+	}
 	for (size_t k = 0; k < n; k++) {
 		const struct hline *l = &h->l[k];
 		switch (l->op) {

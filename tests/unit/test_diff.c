@@ -284,6 +284,8 @@ Test(diff_cli, an_inserted_command_is_one_hunk_of_one_line)
 	cr_assert_eq(count_lines(r.out, ' '), 6, "3 lines of context each side:\n%s", r.out);
 	cr_assert(strstr(r.out, "\n+") && strstr(strstr(r.out, "\n+"), "INQUIRY evpd page=0x80 alloc=252"), "%s", r.out);
 	cr_assert(strstr(r.out, "0 removed, 1 added, 0 changed"), "%s", r.out);
+	/* the hunk names the frames it covers on each side */
+	cr_assert(strstr(r.out, "@@ -11,6 +11,7 @@ frames A 45-73, B 45-79\n"), "%s", r.out);
 	cli_run_free(&r);
 	/* the other way round, a removal */
 	r = diff_files("-U 1", b, a);
