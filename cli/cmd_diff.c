@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,23 @@ static int load(struct diff_seq *s, const char *path, unsigned ignore, const str
 	return 0;
 }
 
+struct side {
+	struct diff_seq seq;
+	const char *path;
+	unsigned ignore;
+	const struct filter *filter;
+	bool checks;
+	int rc;
+};
+
+static void *load_side(void *arg)
+{
+	struct side *sd = arg;
+
+	sd->rc = load(&sd->seq, sd->path, sd->ignore, sd->filter, sd->checks);
+	return NULL;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -113,7 +131,9 @@ int cmd_diff(int argc, char **argv)
 	};
 	struct diff_opts o;
 	struct diff_stats st;
-	struct diff_seq a, b;
+	struct side a, b;
+	pthread_t tb;
+	bool threaded;
 	struct filter *filter = NULL;
 	const char *filter_expr = NULL;
 	unsigned ignore = NORM_IGNORE_DEFAULT, bits;
@@ -176,21 +196,28 @@ int cmd_diff(int argc, char **argv)
 		return cli_usage_error("diff", "--filter: %s", err.msg);
 	/* Findings come from lint's checks: run them only when the filter asks. */
 	bool checks = filter_expr && (strstr(filter_expr, "finding") || strstr(filter_expr, "severity"));
-	if (load(&a, argv[optind], ignore, filter, checks) < 0) {
-		diff_seq_free(&a);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a = (struct side){ .path = argv[optind], .ignore = ignore, .filter = filter, .checks = checks };
+	b = (struct side){ .path = argv[optind + 1], .ignore = ignore, .filter = filter, .checks = checks };
+	/* The two captures decode at the same time (each side has its own
+	 * decoder and normalizer; the filter is only read). */
+	threaded = pthread_create(&tb, NULL, load_side, &b) == 0;
+	load_side(&a);
+	if (threaded)
+		pthread_join(tb, NULL);
+	else
+		load_side(&b);
+	if (a.rc < 0 || b.rc < 0) {
+		diff_seq_free(&a.seq);
+		diff_seq_free(&b.seq);
 		filter_free(filter);
 		return EXIT_TROUBLE;
 	}
-	if (load(&b, argv[optind + 1], ignore, filter, checks) < 0) {
-		diff_seq_free(&a);
-		diff_seq_free(&b);
-		filter_free(filter);
-		return EXIT_TROUBLE;
-	}
-	rc = diff_run(&a, &b, &o, quiet ? NULL : stdout, &st);
+	rc = diff_run(&a.seq, &b.seq, &o, quiet ? NULL : stdout, &st);
 	fflush(stdout);
-	diff_seq_free(&a);
-	diff_seq_free(&b);
+	diff_seq_free(&a.seq);
+	diff_seq_free(&b.seq);
 	filter_free(filter);
 	if (rc < 0) {
 		fprintf(stderr, "scsiscope: diff: out of memory\n");

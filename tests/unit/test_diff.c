@@ -20,6 +20,148 @@ Test(normalize, fields_parse)
 	cr_assert_eq(sizeof(struct norm_txn), 112, "diff.h documents 112 bytes per transaction");
 }
 
+/* Random SCSI transactions from small domains, so that many are alike. */
+static uint64_t rnd(void);
+static void random_scsi(struct txn *t)
+{
+	static const uint8_t ops[] = { 0x00, 0x08, 0x12, 0x28, 0x2a, 0x35, 0x88, 0x9e, 0xa0, 0xc0, 0x7f, 0x03 };
+	static const int16_t statuses[] = { -1, 0, 2, 0x7e, 0x08 };
+	static const uint8_t lens[] = { 6, 10, 12, 16, 32 };
+	struct scsi_txn *s = &t->u.scsi;
+
+	memset(t, 0, sizeof(*t));
+	t->kind = TXN_SCSI;
+	s->bus = (uint16_t)(1 + rnd() % 2);
+	s->device = (uint16_t)(3 + rnd() % 2);
+	s->lun = rnd() % 2;
+	s->tag = (uint32_t)(1 + rnd() % 2);
+	s->transport = rnd() % 2 ? TRANSPORT_BOT : TRANSPORT_UAS;
+	s->cdb_len = lens[rnd() % 5];
+	s->cdb[0] = ops[rnd() % sizeof(ops)];
+	for (unsigned i = 1; i < s->cdb_len; i++)
+		s->cdb[i] = rnd() % 4 ? 0 : (uint8_t)(rnd() % 3 ? 0x10 : 0xe1);
+	s->direction = (uint8_t)(rnd() % 3);
+	s->expected_bytes = rnd() % 2 ? 512 : 0;
+	s->expected_unknown = rnd() % 5 == 0;
+	s->data.bytes = s->data.captured = rnd() % 2 ? 512 : 0;
+	s->status = statuses[rnd() % 5];
+	s->csw_status = (int16_t)(rnd() % 4) - 1;
+	s->residue = rnd() % 2 ? 4 : 0;
+	s->uas_response = rnd() % 3 ? -1 : (int16_t)(rnd() % 2 ? 0 : 4);
+	s->sense.source = (uint8_t)(rnd() % 3);
+	s->sense.key = (uint8_t)(rnd() % 2 ? 5 : 6);
+	s->sense.asc = (uint8_t)(rnd() % 2 ? 0x24 : 0x29);
+	s->sense.ascq = (uint8_t)(rnd() % 2);
+	s->end = (uint8_t)(rnd() % 3);
+}
+
+struct keyed {
+	uint64_t key, ident;
+	char *text, *head;
+};
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->text, ((const struct keyed *)b)->text);
+}
+
+static int by_head(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->head, ((const struct keyed *)b)->head);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
+	return x < y ? -1 : x > y;
+}
+
+static int by_ident(const void *a, const void *b)
+{
+	uint64_t x = ((const struct keyed *)a)->ident, y = ((const struct keyed *)b)->ident;
+	return x < y ? -1 : x > y;
+}
+
+/* The key diff compares is the line decode --normalized prints: equal
+ * lines, equal keys, and the other way round (and the same for the
+ * command part and ident), under every set of ignored fields. */
+Test(normalize, key_is_the_line)
+{
+	static const unsigned ignores[] = {
+		NORM_IGNORE_DEFAULT, NORM_IGNORE_DEFAULT | NORM_LBA, NORM_IGNORE_DEFAULT | NORM_TRANSPORT,
+		NORM_IGNORE_DEFAULT | NORM_SENSE | NORM_LUN, NORM_LBA | NORM_TRANSPORT, 0,
+	};
+	enum { N = 4000 };
+
+	for (unsigned g = 0; g < sizeof(ignores) / sizeof(ignores[0]); g++) {
+		struct normalizer *n = norm_new(ignores[g]);
+		struct keyed *k = calloc(N, sizeof(*k));
+		size_t m = 0, eq_text = 0;
+
+		struct txn base[40];
+
+		cr_assert(n && k);
+		for (size_t i = 0; i < 40; i++)
+			random_scsi(&base[i]);
+		for (size_t i = 0; i < N; i++) {
+			struct txn t, v;
+			struct norm_txn r;
+			struct strbuf sb = STRBUF_INIT;
+			size_t at;
+			/* one of a few commands, with one field maybe taken from another */
+			t = base[rnd() % 40];
+			random_scsi(&v);
+			switch (rnd() % 12) {
+			case 0: t.u.scsi.tag = v.u.scsi.tag; break;
+			case 1: t.u.scsi.device = v.u.scsi.device; t.u.scsi.bus = v.u.scsi.bus; break;
+			case 2: memcpy(t.u.scsi.cdb + 2, v.u.scsi.cdb + 2, 8); break;
+			case 3: t.u.scsi.transport = v.u.scsi.transport; t.u.scsi.csw_status = v.u.scsi.csw_status; break;
+			case 4: t.u.scsi.sense = v.u.scsi.sense; break;
+			case 5: t.u.scsi.status = v.u.scsi.status; t.u.scsi.end = v.u.scsi.end; break;
+			case 6: t.u.scsi.lun = v.u.scsi.lun; break;
+			case 7: t.u.scsi.expected_unknown = v.u.scsi.expected_unknown; t.u.scsi.residue = v.u.scsi.residue; break;
+			case 8: t.u.scsi.uas_response = v.u.scsi.uas_response; break;
+			case 9: t.u.scsi.cdb[1] = v.u.scsi.cdb[1]; t.u.scsi.cdb_len = v.u.scsi.cdb_len; break;
+			default: break;
+			}
+			if (norm_add(n, &t, &r, NULL) != 1)
+				continue;
+			sb_init(&sb);
+			norm_render(n, &r, &sb, &at, false);
+			k[m].key = r.key;
+			k[m].ident = r.ident;
+			k[m].head = strndup(sb.buf, at);
+			k[m].text = sb.buf;
+			m++;
+		}
+		qsort(k, m, sizeof(*k), by_text);
+		for (size_t i = 1; i < m; i++)
+			if (!strcmp(k[i - 1].text, k[i].text)) {
+				eq_text++;
+				cr_assert_eq(k[i - 1].key, k[i].key, "same line, other keys: %s", k[i].text);
+			}
+		cr_assert_gt(eq_text, 10, "the test needs alike transactions (%zu)", eq_text);
+		qsort(k, m, sizeof(*k), by_key);
+		for (size_t i = 1; i < m; i++)
+			if (k[i - 1].key == k[i].key)
+				cr_assert_str_eq(k[i - 1].text, k[i].text, "same key, other lines (ignore %#x)", ignores[g]);
+		qsort(k, m, sizeof(*k), by_head);
+		for (size_t i = 1; i < m; i++)
+			if (!strcmp(k[i - 1].head, k[i].head))
+				cr_assert_eq(k[i - 1].ident, k[i].ident, "same command, other idents: %s", k[i].head);
+		qsort(k, m, sizeof(*k), by_ident);
+		for (size_t i = 1; i < m; i++)
+			if (k[i - 1].ident == k[i].ident)
+				cr_assert_str_eq(k[i - 1].head, k[i].head, "same ident, other commands");
+		for (size_t i = 0; i < m; i++) {
+			free(k[i].text);
+			free(k[i].head);
+		}
+		free(k);
+		norm_free(n);
+	}
+}
+
 /* ---------------------------------------------------------- alignment */
 
 /* The length of a longest common subsequence, by dynamic programming. */
