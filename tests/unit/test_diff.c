@@ -888,3 +888,81 @@ Test(readme, ci_recipe_passes_on_a_second_run_and_fails_on_a_change)
 	free(again);
 	free(other);
 }
+
+/* ------------------------------------------- commands in flight together */
+
+/* A sequence of records with the given keys; those in conc are flagged as
+ * in flight together with a neighbour. */
+static void seq_of(struct diff_seq *s, const uint64_t *keys, size_t n, uint64_t conc_mask)
+{
+	cr_assert_eq(diff_seq_init(s, "seq", NORM_IGNORE_DEFAULT), 0);
+	s->r = calloc(n + 1, sizeof(*s->r));
+	cr_assert(s->r);
+	s->n = s->alloc = n;
+	for (size_t i = 0; i < n; i++) {
+		s->r[i].kind = TXN_SCSI;
+		s->r[i].key = keys[i];
+		s->r[i].ident = keys[i] * 7 + 1;
+		s->r[i].frame = 10 * (i + 1);
+		s->r[i].cdb_len = 6;
+		s->r[i].status = 0;
+		if (conc_mask & (1u << i))
+			s->r[i].flags |= NORM_F_CONCURRENT;
+	}
+}
+
+static int run_seqs(const uint64_t *a, size_t na, uint64_t ca, const uint64_t *b, size_t nb, uint64_t cb,
+		    struct diff_stats *st)
+{
+	struct diff_seq A, B;
+	struct diff_opts o;
+	int rc;
+
+	diff_opts_default(&o);
+	seq_of(&A, a, na, ca);
+	seq_of(&B, b, nb, cb);
+	rc = diff_run(&A, &B, &o, NULL, st);
+	diff_seq_free(&A);
+	diff_seq_free(&B);
+	return rc;
+}
+
+Test(reorder, concurrent_commands_in_another_order_are_not_a_difference)
+{
+	static const uint64_t a[] = { 1, 2, 3, 4, 5, 6 }, b[] = { 1, 2, 4, 3, 5, 6 };
+	struct diff_stats st;
+
+	/* 3 and 4 were in flight together in A (and B) */
+	cr_assert_eq(run_seqs(a, 6, 0x0c, b, 6, 0x0c, &st), 0);
+	cr_assert_eq(st.reordered, 1);
+	cr_assert_eq(st.removed + st.added + st.changed, 0);
+	/* in flight together on one side is enough */
+	cr_assert_eq(run_seqs(a, 6, 0x0c, b, 6, 0, &st), 0);
+	/* one after the other on both sides: the order is a difference */
+	cr_assert_eq(run_seqs(a, 6, 0, b, 6, 0, &st), 1);
+	cr_assert_eq(st.reordered, 0);
+	cr_assert_eq(st.removed, 1);
+	cr_assert_eq(st.added, 1);
+}
+
+Test(reorder, a_changed_result_pairs_with_its_command)
+{
+	/* the same command (ident) with another result (key) */
+	static const uint64_t a[] = { 1, 2, 3, 4 }, b[] = { 1, 2, 9, 4 };
+	struct diff_seq A, B;
+	struct diff_opts o;
+	struct diff_stats st;
+
+	diff_opts_default(&o);
+	seq_of(&A, a, 4, 0);
+	seq_of(&B, b, 4, 0);
+	B.r[2].ident = A.r[2].ident;
+	B.r[2].status = 2;
+	cr_assert_eq(diff_run(&A, &B, &o, NULL, &st), 1);
+	cr_assert_eq(st.changed, 1);
+	cr_assert_eq(st.status_changed, 1);
+	cr_assert_eq(st.removed + st.added, 0);
+	cr_assert_eq(st.hunks, 1);
+	diff_seq_free(&A);
+	diff_seq_free(&B);
+}
