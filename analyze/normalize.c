@@ -21,19 +21,18 @@ struct field_name {
 };
 
 static const struct field_name field_names[] = {
-	{ "tag", NORM_TAG, "BOT dCBWTag / UAS IU tag (ignored by default)" },
-	{ "address", NORM_ADDRESS, "bus and device numbers; devices are told apart by order of appearance (ignored by default)" },
-	{ "hub", NORM_HUB, "hub port requests and the hubs' own URBs (ignored by default)" },
-	{ "timing", NORM_TIMING, "latencies (ignored by default; diff --timing PCT compares them)" },
-	{ "data", NORM_DATA, "payload hashes (ignored by default; diff --data compares them)" },
+	{ "tag", NORM_TAG, "BOT/UAS tags (ignored by default)" },
+	{ "address", NORM_ADDRESS, "bus and device numbers (ignored by default)" },
+	{ "hub", NORM_HUB, "hub port requests, hubs' URBs (ignored by default)" },
+	{ "timing", NORM_TIMING, "latencies (ignored by default; see --timing)" },
+	{ "data", NORM_DATA, "payload hashes (ignored by default; see --data)" },
 	{ "lba", NORM_LBA, "logical block addresses in CDBs" },
-	{ "transport", NORM_TRANSPORT, "BOT/UAS details: transport name, announced length, CSW status and residue, "
-				       "UAS response, sense source, CDB padding, GET MAX LUN and Bulk-Only reset" },
-	{ "autosense", NORM_AUTOSENSE, "BOT's REQUEST SENSE after a CHECK CONDITION (its sense is on the CHECK CONDITION)" },
-	{ "sense", NORM_SENSE, "sense key, ASC and ASCQ (the status is still compared)" },
+	{ "transport", NORM_TRANSPORT, "BOT/UAS details: CSW, residue, IUs, sense source..." },
+	{ "autosense", NORM_AUTOSENSE, "BOT's REQUEST SENSE after a CHECK CONDITION" },
+	{ "sense", NORM_SENSE, "sense data (the status is still compared)" },
 	{ "lun", NORM_LUN, "logical unit numbers" },
 	{ "control", NORM_CONTROL, "control transfers" },
-	{ "notes", NORM_NOTES, "USB events: errors, unlinked URBs, stalls, stray URBs" },
+	{ "notes", NORM_NOTES, "USB events: errors, unlinked URBs, stalls" },
 };
 #define NFIELDS (sizeof(field_names) / sizeof(field_names[0]))
 

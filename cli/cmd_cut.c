@@ -14,7 +14,8 @@
 void cmd_cut_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: scsiscope cut FILE (--filter EXPR | --frames A-B) [--context N] -o OUT.pcapng\n"
+		"Usage: scsiscope cut FILE (--filter EXPR | --frames A-B) [--context N]\n"
+		"                     -o OUT.pcapng\n"
 		"\n"
 		"Write the original packets of the chosen transactions (every URB of each),\n"
 		"plus what the device needs to be decoded on its own (its enumeration, the\n"

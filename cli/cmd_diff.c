@@ -29,14 +29,14 @@ void cmd_diff_usage(FILE *out)
 		"Options:\n"
 		"      --ignore FIELD,...  do not compare these either (\"all\": every field):\n");
 	for (unsigned i = 0; norm_field_name(i); i++)
-		fprintf(out, "                          %-10s %s\n", norm_field_name(i), norm_field_help(i));
+		fprintf(out, "                %-10s %s\n", norm_field_name(i), norm_field_help(i));
 	fprintf(out,
 		"      --compare FIELD,... compare what is ignored by default: tag, address, hub\n"
-		"      --filter EXPR       compare only the transactions EXPR matches, on both sides\n"
+		"      --filter EXPR       compare only the transactions EXPR matches, in both\n"
 		"                          (the language of 'decode --filter', scsiscope(1))\n"
 		"      --data              compare payload hashes where both captures hold the\n"
 		"                          whole payload\n"
-		"      --timing PCT        report commands whose latency grew by more than PCT percent\n"
+		"      --timing PCT        report commands whose latency grew by more than PCT%%\n"
 		"      --timing-floor MS   ... and by at least MS milliseconds (default 1)\n"
 		"  -U, --context N         lines of context around each hunk (default 3)\n"
 		"      --json              JSON lines: files, hunk, line, change, summary records\n"
