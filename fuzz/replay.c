@@ -34,7 +34,7 @@ static int run_file(int (*fn)(const uint8_t *, size_t), const char *path, unsign
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	buf = malloc(REPLAY_MAX_LEN ? REPLAY_MAX_LEN : 1);
+	buf = malloc(REPLAY_MAX_LEN);
 	if (!buf) {
 		fclose(fp);
 		fprintf(stderr, "replay: out of memory\n");
