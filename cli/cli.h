@@ -2,6 +2,8 @@
 #ifndef SCSISCOPE_CLI_H
 #define SCSISCOPE_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/error.h"
@@ -24,6 +26,13 @@ extern const struct cli_command cli_commands[];
 void cli_print_error(const struct error *err);
 /* Print "scsiscope: CMD: message" plus a hint to --help; returns EXIT_TROUBLE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option values (cli/args.c); false on anything else.  A number is decimal,
+ * 0x hex or 0 octal, never negative; BUS:DEV are decimal; a range is A-B,
+ * A- (to the end), -B (from the start) or N. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+bool cli_parse_device(const char *s, uint16_t *bus, uint16_t *dev);
+bool cli_parse_range(const char *s, uint64_t *lo, uint64_t *hi);
 
 int cmd_decode(int argc, char **argv);
 void cmd_decode_usage(FILE *out);

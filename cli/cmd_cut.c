@@ -36,46 +36,6 @@ void cmd_cut_usage(FILE *out)
 		"error or a damaged FILE (nothing written).\n");
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-')
-		return false;
-	v = strtoull(s, &end, 0);
-	if (*end)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi)
-{
-	const char *dash = strchr(s, '-');
-	char buf[64];
-
-	if (!dash) {
-		if (!parse_u64(s, lo))
-			return false;
-		*hi = *lo;
-		return true;
-	}
-	if ((size_t)(dash - s) >= sizeof(buf))
-		return false;
-	memcpy(buf, s, (size_t)(dash - s));
-	buf[dash - s] = '\0';
-	if (!buf[0])
-		*lo = 0;
-	else if (!parse_u64(buf, lo))
-		return false;
-	if (!dash[1])
-		*hi = UINT64_MAX;
-	else if (!parse_u64(dash + 1, hi))
-		return false;
-	return *lo <= *hi;
-}
-
 int cmd_cut(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -102,12 +62,12 @@ int cmd_cut(int argc, char **argv)
 		switch (opt) {
 		case 'F': filter_expr = optarg; break;
 		case 'f':
-			if (!parse_range(optarg, &o.frame_lo, &o.frame_hi))
+			if (!cli_parse_range(optarg, &o.frame_lo, &o.frame_hi))
 				return cli_usage_error("cut", "--frames wants A-B, A-, -B or N, not '%s'", optarg);
 			have_frames = true;
 			break;
 		case 'C':
-			if (!parse_u64(optarg, &v) || v > CUT_CONTEXT_MAX)
+			if (!cli_parse_u64(optarg, &v) || v > CUT_CONTEXT_MAX)
 				return cli_usage_error("cut", "--context wants a number up to %u, not '%s'", CUT_CONTEXT_MAX,
 						       optarg);
 			o.context = (unsigned)v;

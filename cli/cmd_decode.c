@@ -133,62 +133,6 @@ static void on_txn(void *ctx, const struct txn *t)
 	}
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s)
-		return false;
-	v = strtoull(s, &end, 0);
-	if (*end)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_device(const char *s, uint16_t *bus, uint16_t *dev)
-{
-	char *end;
-	unsigned long b = strtoul(s, &end, 10), d;
-
-	if (end == s || *end != ':' || b > 65535)
-		return false;
-	s = end + 1;
-	d = strtoul(s, &end, 10);
-	if (end == s || *end || d > 65535)
-		return false;
-	*bus = (uint16_t)b;
-	*dev = (uint16_t)d;
-	return true;
-}
-
-static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi)
-{
-	const char *dash = strchr(s, '-');
-	char buf[64];
-
-	if (!dash) {
-		if (!parse_u64(s, lo))
-			return false;
-		*hi = *lo;
-		return true;
-	}
-	if ((size_t)(dash - s) >= sizeof(buf))
-		return false;
-	memcpy(buf, s, (size_t)(dash - s));
-	buf[dash - s] = '\0';
-	if (!buf[0])
-		*lo = 0;
-	else if (!parse_u64(buf, lo))
-		return false;
-	if (!dash[1])
-		*hi = UINT64_MAX;
-	else if (!parse_u64(dash + 1, hi))
-		return false;
-	return *lo <= *hi;
-}
-
 int cmd_decode(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -237,17 +181,17 @@ int cmd_decode(int argc, char **argv)
 		case 'v': run.verbose = true; break;
 		case 'j': run.json = true; break;
 		case 'd':
-			if (!parse_device(optarg, &run.bus, &run.device))
+			if (!cli_parse_device(optarg, &run.bus, &run.device))
 				return cli_usage_error("decode", "--device wants BUS:DEV (e.g. 2:3), not '%s'", optarg);
 			run.have_device = true;
 			break;
 		case 'l':
-			if (!parse_u64(optarg, &run.lun))
+			if (!cli_parse_u64(optarg, &run.lun))
 				return cli_usage_error("decode", "--lun wants a number, not '%s'", optarg);
 			run.have_lun = true;
 			break;
 		case 'f':
-			if (!parse_range(optarg, &run.frame_lo, &run.frame_hi))
+			if (!cli_parse_range(optarg, &run.frame_lo, &run.frame_hi))
 				return cli_usage_error("decode", "--frames wants A-B, A-, -B or N, not '%s'", optarg);
 			break;
 		case 's': run.scsi_only = true; break;
