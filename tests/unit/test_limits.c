@@ -4,6 +4,7 @@
 
 #include "decode/decode.h"
 #include "decode/urb.h"
+#include "fuzz/devices.h"
 #include "testlib.h"
 
 /*
@@ -112,34 +113,15 @@ static void control(struct feed *f, uint16_t dev, const uint8_t setup[8], const 
 	ev(f, 'C', USB_XFER_CONTROL, dev, setup[0] & 0x80, id, 0, len, in, len, NULL);
 }
 
-/* USB 2.0 ch. 9 descriptors: a Bulk-Only interface (81h in, 02h out), and
- * the same device with a UAS alternate setting (UAS-2 5.3.3: Pipe Usage
- * 1 command 01h, 2 status 82h, 3 data-in 83h, 4 data-out 04h). */
-static const uint8_t DEVICE[18] = { 18, 1, 0x00, 0x02, 0, 0, 0, 64, 0xf4, 0x46, 0x03, 0x00, 0x00, 0x01, 1, 2, 3, 1 };
-static const uint8_t CONFIG[85] = {
-	9, 2, 85, 0, 1, 1, 0, 0x80, 50,
-	9, 4, 0, 0, 2, 0x08, 0x06, 0x50, 0,
-	7, 5, 0x81, 2, 0x00, 0x02, 0,
-	7, 5, 0x02, 2, 0x00, 0x02, 0,
-	9, 4, 0, 1, 4, 0x08, 0x06, 0x62, 0,
-	7, 5, 0x01, 2, 0x00, 0x02, 0, 4, 0x24, 1, 0,
-	7, 5, 0x82, 2, 0x00, 0x02, 0, 4, 0x24, 2, 0,
-	7, 5, 0x83, 2, 0x00, 0x02, 0, 4, 0x24, 3, 0,
-	7, 5, 0x04, 2, 0x00, 0x02, 0, 4, 0x24, 4, 0,
-};
-static const uint8_t GET_DEVICE[8] = { 0x80, 0x06, 0x00, 0x01, 0, 0, 18, 0 };
-static const uint8_t GET_CONFIG[8] = { 0x80, 0x06, 0x00, 0x02, 0, 0, 85, 0 };
-static const uint8_t SET_CONFIG[8] = { 0x00, 0x09, 0x01, 0x00, 0, 0, 0, 0 };
-static const uint8_t SET_ALT1[8] = { 0x01, 0x0b, 0x01, 0x00, 0, 0, 0, 0 };
 static const uint8_t GET_STATUS[8] = { 0x80, 0x00, 0x00, 0x00, 0, 0, 2, 0 };
 
 static void enumerate(struct feed *f, uint16_t dev, bool uas)
 {
-	control(f, dev, GET_DEVICE, DEVICE, sizeof(DEVICE));
-	control(f, dev, GET_CONFIG, CONFIG, sizeof(CONFIG));
-	control(f, dev, SET_CONFIG, NULL, 0);
+	control(f, dev, SETUP_GET_DEVICE, STORAGE_DEVICE, sizeof(STORAGE_DEVICE));
+	control(f, dev, SETUP_GET_CONFIG, STORAGE_CONFIG, sizeof(STORAGE_CONFIG));
+	control(f, dev, SETUP_SET_CONFIG, NULL, 0);
 	if (uas)
-		control(f, dev, SET_ALT1, NULL, 0);
+		control(f, dev, SETUP_SET_ALT1, NULL, 0);
 }
 
 /* BOT 5.1/5.2: a TEST UNIT READY and its passing CSW. */
@@ -287,7 +269,7 @@ static size_t control_flood(uint64_t n, struct feed *f)
 	for (uint64_t i = 0; i < n; i++)
 		ev(f, 'S', USB_XFER_CONTROL, 2, 0x80, 0x40000000ull + i, -115, 2, NULL, 0, GET_STATUS);
 	heap = heap_in_use();
-	control(f, 2, GET_DEVICE, DEVICE, sizeof(DEVICE));
+	control(f, 2, SETUP_GET_DEVICE, STORAGE_DEVICE, sizeof(STORAGE_DEVICE));
 	feed_close(f);
 	return heap;
 }
@@ -309,7 +291,7 @@ static size_t device_flood(uint64_t n, struct feed *f)
 
 	feed_open(f);
 	for (uint64_t i = 0; i < n; i++)
-		control(f, (uint16_t)(1 + i % 65535), GET_DEVICE, DEVICE, sizeof(DEVICE));
+		control(f, (uint16_t)(1 + i % 65535), SETUP_GET_DEVICE, STORAGE_DEVICE, sizeof(STORAGE_DEVICE));
 	heap = heap_in_use();
 	feed_close(f);
 	return heap;
