@@ -12,8 +12,8 @@
 # of the sources; for the capture targets also samples/ and
 # ../shared/captures.
 # Per input: -timeout=10 s (a hang), -rss_limit_mb=2048, -malloc_limit_mb=
-# 1024 (one allocation), -max_len=65536 (1 MiB for the capture targets,
-# whose seeds are real captures).
+# 1024 (one allocation), -max_len=65536 (1 MiB for the capture targets and
+# diff, whose seeds are real captures).
 # Exit status: 0 every target ran clean, 1 a target failed, 2 setup error.
 set -u
 [ $# -eq 2 ] || { echo "fuzz: usage: run.sh SRCDIR ENABLED" >&2; exit 2; }
@@ -45,6 +45,9 @@ one_target() {
 	set -- "fuzz/corpus/$t" "$src/fuzz/seeds/$t" "$src/fuzz/regress/$t"
 	max_len=65536
 	case $t in
+	diff)
+		max_len=1048576         # its seeds are two captures
+		;;
 	capture | decode | pcap | pcapng | usbmon_text | pklg | btsnoop)
 		max_len=1048576
 		set -- "$@" "$src/samples"

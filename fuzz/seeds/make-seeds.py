@@ -158,3 +158,21 @@ put('btsnoop', 'h1', btsnoop(1001, [(2, HCI_RESET), (3, CMD_COMPLETE), (0, ACL),
 # monitor (BlueZ btmon): flags carry the adapter index (high 16 bits) and the opcode (low 16): 2 command,
 # 3 event, 4/5 ACL tx/rx, 12 system note
 put('btsnoop', 'monitor', btsnoop(2001, [(2, HCI_RESET), (3, CMD_COMPLETE), (4, ACL), (5, ACL), (12, b'note\0')]))
+
+# --- diff: mode byte, split offset (LE32), capture A, capture B: the samples' two runs of one workload, and
+# key sequences for the alignment alone.
+SAMPLES = os.path.join(HERE, '..', '..', 'samples')
+
+
+def two(mode, a, b):
+    return bytes([mode]) + struct.pack('<I', len(a)) + a + b
+
+
+def sample(name):
+    with open(os.path.join(SAMPLES, name), 'rb') as f:
+        return f.read()
+
+
+put('diff', 'bot-runs', two(0, sample('bot-ehci.pcap'), sample('bot-ehci-run2.pcap')))
+put('diff', 'bot-uas', two(0, sample('bot-ehci.pcap'), sample('uas-ehci.pcap')))
+put('diff', 'keys', two(1, bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3]), bytes([1, 3, 4, 5, 9, 6, 7, 8, 1, 2, 2, 3])))
