@@ -9,6 +9,7 @@
 #include "analyze/lint_family.h"
 #include "decode/scsi.h"
 #include "util/bytes.h"
+#include "util/tsmath.h"
 
 /*
  * Per device and LUN this family remembers:
@@ -650,7 +651,7 @@ static void scsi(struct lint *l, struct data_state *st, const struct scsi_txn *s
 		if (good) {
 			const struct lint_opts *o = lint_get_opts(l);
 			uint64_t bytes = d->block_size ? total(d).blocks * d->block_size : 0;
-			int64_t dur = s->ts_end - s->ts_start;
+			int64_t dur = ts_sub(s->ts_end, s->ts_start);
 			if (d->wce != 0 && d->block_size && bytes >= o->sync_min_bytes && dur >= 0 &&
 			    (uint64_t)dur < o->sync_fast_us * 1000u)
 				txn_attach_finding(h, "sync-cache-suspicious", SEV_WARNING, &s->frame, 1,

@@ -97,6 +97,13 @@ static const char *fmt_us(char *buf, size_t n, uint64_t us)
 	return buf;
 }
 
+/* Microseconds from `from` to `to`, 0 when to is not later; computed in
+ * unsigned arithmetic, since hostile timestamps can be INT64_MAX apart. */
+static uint64_t span_us(int64_t from, int64_t to)
+{
+	return to > from ? ((uint64_t)to - (uint64_t)from) / 1000u : 0;
+}
+
 static unsigned bit_length(uint64_t v)
 {
 	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
@@ -169,7 +176,7 @@ static void slow_sample(struct timing_state *st, const struct lint_opts *o, cons
 
 	if (s->ts_end < s->ts_start)
 		return;
-	dur_us = (uint64_t)(s->ts_end - s->ts_start) / 1000u;
+	dur_us = span_us(s->ts_start, s->ts_end);
 	g = group_of(st, s->bus, s->device, ci->opcode, (uint8_t)bit_length(s->expected_bytes), &gi);
 	if (!g) {
 		st->ungrouped++;
@@ -259,7 +266,7 @@ void check_timing_txn(struct lint *l, const struct txn *t, struct txn_handle *h)
 		break;
 	case TXN_END_ABORTED:
 	case TXN_END_RESET:
-		fmt_us(d, sizeof(d), s->ts_end > s->ts_start ? (uint64_t)(s->ts_end - s->ts_start) / 1000u : 0);
+		fmt_us(d, sizeof(d), span_us(s->ts_start, s->ts_end));
 		txn_attach_finding(h, "command-timeout", SEV_ERROR, &s->frame, 1,
 				   "%s got no status: %s after %s", ci.name,
 				   s->end == TXN_END_ABORTED ? "the host aborted it" : "a reset ended it", d);
@@ -286,7 +293,7 @@ void check_timing_finish(struct lint *l)
 		return;
 	for (unsigned i = 0; i < st->nopen; i++) {
 		const struct open_cmd *c = &st->open[i];
-		uint64_t us = st->last_ts > c->ts_start ? (uint64_t)(st->last_ts - c->ts_start) / 1000u : 0;
+		uint64_t us = span_us(c->ts_start, st->last_ts);
 
 		if (us < o->hang_min_us)
 			continue;
