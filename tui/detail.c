@@ -161,6 +161,7 @@ static struct tui_dnode *add_node(struct builder *b, const char *text, size_t n,
 	}
 	memcpy(nd->text, text, n);
 	nd->text[n] = '\0';
+	b->d->bytes += n + 1 + sizeof(*nd);
 	nd->depth = (uint8_t)(depth > 255 ? 255 : depth);
 	nd->layer = (int8_t)layer;
 	nd->hl_off = nd->hl_len = 0;
@@ -183,6 +184,7 @@ static int add_layer(struct tui_detail *d, const char *name, const uint8_t *byte
 		memcpy(l->bytes, bytes, len);
 	l->len = len;
 	l->total = total;
+	d->bytes += len;
 	return (int)d->nlayers++;
 }
 
@@ -435,6 +437,7 @@ struct tui_detailer {
 	bool stop;
 	uint64_t target;          /* UINT64_MAX: none */
 	struct tui_detail *cache[TUI_DETAIL_CACHE];
+	size_t cache_bytes;
 	bool busy;
 	uint64_t at;
 	bool failed;
@@ -450,33 +453,54 @@ struct tui_detailer {
 	bool pass_ended;
 };
 
+static uint64_t dist(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+
+static void cache_drop_locked(struct tui_detailer *d, unsigned i)
+{
+	d->cache_bytes -= d->cache[i]->bytes;
+	if (--d->cache[i]->refs == 0)
+		tui_detail_free(d->cache[i]);
+	d->cache[i] = NULL;
+}
+
+/* Keep t; make room by dropping the details farthest from the row asked for. */
 static void cache_put_locked(struct tui_detailer *d, struct tui_detail *t)
 {
-	unsigned worst = 0;
-	uint64_t worst_dist = 0;
+	int slot = -1;
 
-	for (unsigned i = 0; i < TUI_DETAIL_CACHE; i++) {
-		uint64_t dist;
-		if (!d->cache[i]) {
-			worst = i;
-			worst_dist = UINT64_MAX;
+	for (unsigned i = 0; i < TUI_DETAIL_CACHE; i++)
+		if (d->cache[i] && d->cache[i]->seq == t->seq)
+			cache_drop_locked(d, i);
+	for (;;) {
+		unsigned worst = 0;
+		uint64_t wd = 0;
+		bool any = false;
+		slot = -1;
+		for (unsigned i = 0; i < TUI_DETAIL_CACHE; i++) {
+			if (!d->cache[i]) {
+				if (slot < 0)
+					slot = (int)i;
+				continue;
+			}
+			if (!any || dist(d->cache[i]->seq, d->target) > wd) {
+				wd = dist(d->cache[i]->seq, d->target);
+				worst = i;
+				any = true;
+			}
+		}
+		if (slot >= 0 && d->cache_bytes + t->bytes <= TUI_DETAIL_CACHE_BYTES)
 			break;
-		}
-		if (d->cache[i]->seq == t->seq) {
-			worst = i;
-			worst_dist = UINT64_MAX;
+		if (!any)
 			break;
-		}
-		dist = d->cache[i]->seq > d->target ? d->cache[i]->seq - d->target : d->target - d->cache[i]->seq;
-		if (dist >= worst_dist) {
-			worst_dist = dist;
-			worst = i;
-		}
+		cache_drop_locked(d, worst);
 	}
-	if (d->cache[worst] && --d->cache[worst]->refs == 0)
-		tui_detail_free(d->cache[worst]);
+	if (slot < 0) {
+		tui_detail_free(t);
+		return;
+	}
 	t->refs = 1;
-	d->cache[worst] = t;
+	d->cache[slot] = t;
+	d->cache_bytes += t->bytes;
 }
 
 static struct tui_detail *cache_find_locked(struct tui_detailer *d, uint64_t seq)
@@ -564,12 +588,12 @@ static void prune_events(struct tui_detailer *d, uint64_t lo)
 	d->nev = k;
 }
 
-static void set_window(struct tui_detailer *d, uint64_t target)
+static void set_window(struct tui_detailer *d, uint64_t target, uint64_t behind)
 {
 	uint64_t count = tui_index_count(d->x);
 	uint64_t start = pass_delivered(d->pass);
 
-	d->lo = target > TUI_DETAIL_AROUND ? target - TUI_DETAIL_AROUND : 0;
+	d->lo = target > behind ? target - behind : 0;
 	if (d->lo < start)
 		d->lo = start;
 	d->hi = target + TUI_DETAIL_AROUND;
@@ -620,7 +644,10 @@ static void *detail_thread(void *arg)
 			d->pass = pass_open(d->path, on_txn, on_event, d, &err);
 		}
 		if (d->pass) {
-			set_window(d, target);
+			/* keep more of what comes before the row than after it
+			 * (the worker goes on forward anyway), so that paging back
+			 * does not start the pass again at once */
+			set_window(d, target, TUI_DETAIL_BEHIND);
 			while (pass_delivered(d->pass) <= d->hi) {
 				rc = pass_step(d->pass, 64, &err);
 				pthread_mutex_lock(&d->lock);
@@ -691,8 +718,8 @@ void tui_detailer_free(struct tui_detailer *d)
 	clear_events(d);
 	free(d->ev);
 	for (unsigned i = 0; i < TUI_DETAIL_CACHE; i++)
-		if (d->cache[i] && --d->cache[i]->refs == 0)
-			tui_detail_free(d->cache[i]);
+		if (d->cache[i])
+			cache_drop_locked(d, i);
 	pthread_cond_destroy(&d->wake);
 	pthread_mutex_destroy(&d->lock);
 	free(d);

@@ -13,17 +13,20 @@
  * decodes the file again (tui/pass.h: the same pipeline, so the same
  * transaction with the same findings) up to that row and keeps, for it and
  * the rows around it (TUI_DETAIL_AROUND either side, so moving the cursor
- * is instant), the tree of its layers (decode -v's text: transport,
+ * is instant; TUI_DETAIL_BEHIND before it, so paging back is too), the tree of its layers (decode -v's text: transport,
  * CDB fields, decoded data, sense, findings with lint's explanation, and
  * every URB) and the bytes each layer shows in the hex pane: the URBs
  * exactly as captured, the CDB, the data, the sense data, the setup packet.
  * The worker keeps going forward from where it is; a row before it starts
- * the pass again from the beginning of the file.  Memory: at most
- * TUI_DETAIL_CACHE transactions and the URBs of one window
+ * the pass again from the beginning of the file (about a second for a
+ * gigabyte).  Memory: at most TUI_DETAIL_CACHE transactions and
+ * TUI_DETAIL_CACHE_BYTES, and the URBs of one window
  * (TUI_DETAIL_EVENTS_MAX events, each up to TUI_DETAIL_EVENT_BYTES).
  */
 #define TUI_DETAIL_AROUND 16
-#define TUI_DETAIL_CACHE 128
+#define TUI_DETAIL_BEHIND 256
+#define TUI_DETAIL_CACHE 1024
+#define TUI_DETAIL_CACHE_BYTES (64u << 20)
 #define TUI_DETAIL_EVENTS_MAX 4096
 #define TUI_DETAIL_EVENT_BYTES (256u << 10)
 #define TUI_DETAIL_LAYERS_MAX 40
@@ -49,6 +52,7 @@ struct tui_detail {
 	unsigned nlayers;
 	struct tui_dlayer layers[TUI_DETAIL_LAYERS_MAX];
 	unsigned refs;            /* owned by the detailer */
+	size_t bytes;             /* memory it holds, about */
 };
 
 struct tui_detailer;

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <wchar.h>
 
@@ -380,7 +381,7 @@ static void list_cols(struct ui *u, struct cols *c)
 	c->time = 16;
 	c->dev = 8;
 	c->lun = u->cols >= 110 ? 4 : 0;
-	c->tag = u->cols >= 110 ? 8 : 0;
+	c->tag = u->cols >= 110 ? 12 : 0;
 	c->bytes = 16;
 	c->dur = 9;
 	rest = u->cols - (c->mark + c->frame + c->time + c->dev + c->lun + c->tag + c->bytes + c->dur);
@@ -1588,10 +1589,13 @@ int tui_run(const struct tui_opts *o)
 	restore_terminal();
 	if (got_signal)
 		status = 128 + got_signal;
-	if (o->exit_after != TUI_RUN)
-		fprintf(stderr, "scsiscope: tui: %s after %.3f s, %" PRIu64 " transactions indexed%s\n",
+	if (o->exit_after != TUI_RUN) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "scsiscope: tui: %s after %.3f s, %" PRIu64 " transactions indexed%s, max RSS %ld kB\n",
 			o->exit_after == TUI_EXIT_FIRST_SCREEN ? "first screen" : "indexed", since(&u.t_start),
-			tui_index_count(u.x), tui_index_done(u.x) ? " (all)" : "");
+			tui_index_count(u.x), tui_index_done(u.x) ? " (all)" : "", ru.ru_maxrss);
+	}
 	if (tui_index_done(u.x) && tui_index_failed(u.x, &err)) {
 		/* say it where it stays: the screen is gone */
 		fprintf(stderr, "scsiscope: %s\n", error_format(&err, buf, sizeof(buf)));
