@@ -94,7 +94,8 @@ static struct tui_row *row_slot(struct tui_index *x, uint64_t seq)
 	return &x->rows[c][seq & (ROW_CHUNK - 1)];
 }
 
-static bool finding_add(struct tui_index *x, uint64_t seq, const struct finding *f)
+/* A finding that names no frame points at its transaction's first one. */
+static bool finding_add(struct tui_index *x, uint64_t seq, const struct finding *f, uint64_t frame)
 {
 	uint64_t n = atomic_load_explicit(&x->nfinds, memory_order_relaxed);
 	uint64_t c = n >> FIND_CHUNK_SHIFT;
@@ -107,7 +108,7 @@ static bool finding_add(struct tui_index *x, uint64_t seq, const struct finding 
 		return false;
 	d = &x->finds[c][n & (FIND_CHUNK - 1)];
 	d->seq = seq;
-	d->frame = f->nframes ? f->frames[0] : 0;
+	d->frame = f->nframes ? f->frames[0] : frame;
 	d->id = f->id;
 	d->severity = f->severity;
 	ref = text_add(x, f->msg, strnlen(f->msg, sizeof(f->msg)));
@@ -274,7 +275,7 @@ static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
 	for (uint32_t i = 0; i < nf; i++) {
 		if (f[i].severity + 1 > r->sev)
 			r->sev = (uint8_t)(f[i].severity + 1);
-		if (finding_add(x, seq, &f[i]) && r->first_finding == UINT32_MAX)
+		if (finding_add(x, seq, &f[i], r->frame) && r->first_finding == UINT32_MAX)
 			r->first_finding = (uint32_t)first;
 	}
 	note_device(x, r->bus, r->device);
@@ -300,7 +301,7 @@ static void *index_thread(void *arg)
 		const struct finding *f;
 		/* lint's end-of-capture findings, after every transaction's. */
 		for (unsigned i = 0; (f = lint_report_at(pass_lint(x->pass), i)); i++)
-			finding_add(x, UINT64_MAX, f);
+			finding_add(x, UINT64_MAX, f, 0);
 	}
 	pthread_mutex_lock(&x->lock);
 	if (rc < 0) {

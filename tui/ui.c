@@ -352,21 +352,17 @@ struct cols {
 static void list_cols(struct ui *u, struct cols *c)
 {
 	int rest;
+	bool wide = u->cols >= 110;
 
 	c->mark = 2;
 	c->frame = 8;
-	c->time = 16;
-	c->dev = 8;
-	c->lun = u->cols >= 110 ? 4 : 0;
-	c->tag = u->cols >= 110 ? 12 : 0;
-	c->bytes = 16;
-	c->dur = 9;
+	c->time = u->tmode == T_ABS ? 16 : wide ? 12 : 11;
+	c->dev = wide ? 8 : 7;
+	c->lun = wide ? 4 : 0;
+	c->tag = wide ? 12 : 0;
+	c->bytes = wide ? 16 : 12;
+	c->dur = wide ? 9 : 8;
 	rest = u->cols - (c->mark + c->frame + c->time + c->dev + c->lun + c->tag + c->bytes + c->dur);
-	if (rest < 20) {
-		c->bytes = 11;
-		c->time = u->tmode == T_ABS ? 16 : 12;
-		rest = u->cols - (c->mark + c->frame + c->time + c->dev + c->lun + c->tag + c->bytes + c->dur);
-	}
 	if (rest < 10)
 		rest = 10;
 	c->cmd = rest * 55 / 100;
@@ -776,8 +772,10 @@ static void draw_findings(struct ui *u)
 			continue;
 		}
 		f = tui_index_finding(u->x, k);
+		/* the frame of the transaction it belongs to (where Enter goes) */
 		snprintf(line, sizeof(line), "%c frame %-7" PRIu64 " %-26s %s%s",
-			 f->severity == SEV_ERROR ? 'E' : f->severity == SEV_WARNING ? 'W' : 'i', f->frame, f->id,
+			 f->severity == SEV_ERROR ? 'E' : f->severity == SEV_WARNING ? 'W' : 'i',
+			 f->seq == UINT64_MAX ? f->frame : tui_index_row(u->x, f->seq)->frame, f->id,
 			 f->seq == UINT64_MAX ? "(whole capture) " : "", f->msg);
 		attr = f->severity == SEV_ERROR ? attr_of(u, C_ERR) : f->severity == SEV_WARNING ? attr_of(u, C_WARN) :
 		       attr_of(u, C_INFO);
@@ -1281,7 +1279,7 @@ static void on_mouse(struct ui *u)
 		return;
 	}
 #endif
-	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON1_TRIPLE_CLICKED)))
 		return;
 	if (me.y >= u->list_y && me.y < u->list_y + u->list_h) {
 		uint64_t vi = u->top + (uint64_t)(me.y - u->list_y);
@@ -1531,7 +1529,7 @@ int tui_run(const struct tui_opts *o)
 	curs_set(0);
 	set_escdelay(25);
 	timeout(50);
-	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON1_TRIPLE_CLICKED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
 		  | BUTTON5_PRESSED
 #endif

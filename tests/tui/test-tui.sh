@@ -324,6 +324,31 @@ cmp -s "$tmp/shown" "$tmp/want" || failed "SCSI-only rows are not decode --scsi-
 keys q
 quit_and_check_terminal 0
 
+case_name="mouse"
+# xterm's X10 mouse reports (ESC [ M button x+33 y+33), what tmux passes on
+# from a real terminal; TERM=screen's kmous is that encoding.
+mouse() {
+	t send-keys -t tui -H 1b 5b 4d "$(printf %x $((32 + $1)))" "$(printf %x $((33 + $2)))" "$(printf %x $((33 + $3)))"
+}
+# (a pause after each click: ncurses waits its mouseinterval for a double click)
+click() { mouse 0 "$1" "$2"; mouse 3 "$1" "$2"; sleep 0.4; }
+start "$bin" tui "$BOT"
+wait_ready
+fifth=$(awk 'NR == 5 { print $1 }' "$tmp/decode.txt")
+click 10 5
+wait_for "Detail: frame $fifth " || failed "a click on the fifth row did not select it"
+# the wheel moves the selection by three rows
+mouse 65 10 5
+wait_for "\| 8/$(wc -l <"$tmp/decode.txt") shown" || failed "the wheel did not move the selection from row 5 to 8"
+# a click in the findings pane selects a finding; Enter jumps to it
+fy=$(awk '/^ Findings/ { print NR; exit }' "$tmp/screen")
+second=$(awk -v y="$fy" 'NR == y + 2 { print $3 }' "$tmp/screen")
+click 10 $((fy + 1))
+keys Enter
+wait_for "Detail: frame $second " || failed "a click on the second finding and Enter did not jump to frame $second"
+keys q
+quit_and_check_terminal 0
+
 case_name="monochrome"
 start env NO_COLOR=1 "$bin" tui "$BOT"
 wait_ready
