@@ -58,6 +58,9 @@ struct ui {
 	uint64_t fsel, ftop;
 
 	char search[256];
+	bool s_active;            /* a search running in slices */
+	int s_dir;
+	uint64_t s_pos, s_from, s_done;
 	char msg[512];
 	bool msg_err;
 	bool help;
@@ -76,6 +79,8 @@ struct ui {
 	char cut_result[2048];
 	struct filter *cut_filter;
 };
+
+static double since(const struct timespec *t0);
 
 static volatile sig_atomic_t got_signal;
 static bool curses_on;
@@ -1004,13 +1009,12 @@ static bool contains_ci(const char *hay, const char *needle)
 }
 
 /* n / N: the next or previous row whose text (any column) contains the
- * search, wrapping around the list as vi does. */
+ * search, wrapping around the list as vi does.  A search over a million
+ * rows takes seconds: it runs in slices between keystrokes (search_step
+ * from the main loop), the status says how far it got, and any key stops
+ * it. */
 static void search_go(struct ui *u, int dir)
 {
-	struct strbuf sb;
-	size_t at[10];
-	uint64_t i = u->sel;
-
 	if (!u->search[0]) {
 		set_msg(u, false, "no search yet: / to search");
 		return;
@@ -1019,15 +1023,36 @@ static void search_go(struct ui *u, int dir)
 		set_msg(u, true, "'%s' not found: no rows shown", u->search);
 		return;
 	}
+	u->s_active = true;
+	u->s_dir = dir;
+	u->s_pos = u->sel;
+	u->s_from = u->sel;
+	u->s_done = 0;
+}
+
+/* Look at rows for at most ms milliseconds. */
+static void search_step(struct ui *u, double ms)
+{
+	struct strbuf sb;
+	size_t at[10];
+	struct timespec t0;
+
+	if (!u->s_active)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sb_init(&sb);
-	for (uint64_t n = 0; n < u->nview; n++) {
+	while (u->s_done < u->nview) {
 		bool hit = false;
-		i = dir > 0 ? (i + 1 == u->nview ? 0 : i + 1) : (i == 0 ? u->nview - 1 : i - 1);
+		uint64_t i = u->s_pos;
+		i = u->s_dir > 0 ? (i + 1 >= u->nview ? 0 : i + 1) : (i == 0 ? u->nview - 1 : i - 1);
+		u->s_pos = i;
+		u->s_done++;
 		row_cells(u, tui_index_row(u->x, u->view[i]), i, &sb, at);
 		for (int k = 1; k < 10 && !hit; k++)
 			hit = contains_ci(sb.buf + at[k], u->search);
 		if (hit) {
-			bool wrapped = dir > 0 ? i <= u->sel : i >= u->sel;
+			bool wrapped = u->s_dir > 0 ? i <= u->s_from : i >= u->s_from;
+			u->s_active = false;
 			u->sel = i;
 			if (u->sel < u->top || u->sel >= u->top + (uint64_t)u->list_h)
 				u->top = i > (uint64_t)u->list_h / 3 ? i - (uint64_t)u->list_h / 3 : 0;
@@ -1035,9 +1060,16 @@ static void search_go(struct ui *u, int dir)
 			sb_release(&sb);
 			return;
 		}
+		if ((u->s_done & 1023) == 0 && since(&t0) * 1000 > ms)
+			break;
 	}
 	sb_release(&sb);
-	set_msg(u, true, "'%s' not found", u->search);
+	if (u->s_done >= u->nview) {
+		u->s_active = false;
+		set_msg(u, true, "'%s' not found", u->search);
+	} else
+		set_msg(u, false, "searching for '%s': %" PRIu64 "%% of the rows (any key stops)", u->search,
+			u->s_done * 100 / u->nview);
 }
 
 /* `:` the row whose frames include frame (or the last that starts before it). */
@@ -1543,6 +1575,7 @@ int tui_run(const struct tui_opts *o)
 	for (;;) {
 		int ch;
 		view_update(&u);
+		search_step(&u, 40);
 		detail_take(&u);
 		draw(&u);
 		if (!u.first_drawn && (u.nview >= (uint64_t)u.list_h || tui_index_done(u.x))) {
@@ -1552,12 +1585,18 @@ int tui_run(const struct tui_opts *o)
 		}
 		if (o->exit_after == TUI_EXIT_INDEXED && tui_index_done(u.x))
 			break;
+		timeout(u.s_active ? 0 : 50);
 		ch = getch();
 		if (got_signal)
 			break;
 		cut_poll(&u, false);
 		if (ch == ERR)
 			continue;
+		if (u.s_active && ch != KEY_RESIZE && ch != KEY_MOUSE) {
+			u.s_active = false;
+			set_msg(&u, false, "search stopped");
+			continue;
+		}
 		if (!on_key(&u, ch))
 			break;
 	}
