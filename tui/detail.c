@@ -443,8 +443,17 @@ struct tui_detailer {
 	bool failed;
 	struct error err;
 
+	uint64_t n_passes, n_partial, n_skipped;   /* for tests: passes started, partial ones, events not fed */
+	uint64_t skip_frames;     /* a pass starts partial when its start row is this far into the file */
+	uint64_t behind;          /* rows kept before the one asked for */
+
 	/* worker only */
 	struct pass *pass;
+	uint64_t pos;             /* rows before this one are behind the pass */
+	bool partial;             /* the pass skips what is not needed before from_seq */
+	uint64_t from_seq, margin_frame;
+	struct { uint64_t seq, lo, hi; } capr[32];   /* the READ CAPACITYs it feeds, their frames */
+	unsigned ncapr;
 	uint64_t lo, hi;          /* the window being built */
 	uint64_t flo, fhi;        /* frames of its URBs */
 	struct usb_event *ev;     /* kept events, with their bytes copied */
@@ -547,18 +556,64 @@ static void on_event(void *ctx, const struct usb_event *e)
 	d->nev++;
 }
 
-static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
+/* The findings of row seq as the index has them (lint's, with the whole
+ * capture seen), into out (FINDINGS_MAX); how many. */
+#define FINDINGS_MAX 64
+static uint32_t index_findings(const struct tui_index *x, uint64_t seq, struct finding *out)
+{
+	const struct tui_row *r = tui_index_row(x, seq);
+	uint32_t n = 0;
+
+	if (r->first_finding == UINT32_MAX)
+		return 0;
+	for (uint64_t i = r->first_finding; n < r->nfind && n < FINDINGS_MAX && i < tui_index_nfindings(x); i++) {
+		const struct tui_finding *f = tui_index_finding(x, i);
+		if (f->seq != seq)
+			break;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].id = f->id;
+		out[n].severity = f->severity;
+		out[n].nframes = f->nframes;
+		memcpy(out[n].frames, f->frames, sizeof(out[n].frames));
+		snprintf(out[n].msg, sizeof(out[n].msg), "%s", f->msg);
+		n++;
+	}
+	return n;
+}
+
+static void on_txn(void *ctx, uint64_t pseq, const struct txn *t)
 {
 	struct tui_detailer *d = ctx;
 	const struct usb_event *evp[TUI_DETAIL_EVENTS_MAX];
+	struct finding fs[FINDINGS_MAX];
 	struct tui_detail *det;
+	struct txn copy;
 	unsigned n = 0;
+	uint64_t seq = pseq;
+	uint32_t nf;
 
-	if (seq < d->lo || seq > d->hi)
+	if (d->partial) {
+		/* a pass that skipped events numbers only what it delivered:
+		 * the row is the one that starts at the same frame */
+		seq = tui_index_seq_of(d->x, txn_frame(t), t->kind);
+		if (seq == UINT64_MAX || seq < d->from_seq)
+			return;
+	}
+	if (seq + 1 > d->pos)
+		d->pos = seq + 1;
+	if (seq < d->lo || seq > d->hi || seq >= tui_index_count(d->x))
 		return;
 	for (unsigned i = 0; i < d->nev; i++)
 		evp[n++] = &d->ev[i];
-	det = tui_detail_build(t, pass_t0(d->pass), evp, n);
+	/* the findings the index has: lint's, with the whole capture seen */
+	copy = *t;
+	nf = index_findings(d->x, seq, fs);
+	switch (copy.kind) {
+	case TXN_SCSI: copy.u.scsi.findings = fs; copy.u.scsi.nfindings = nf; break;
+	case TXN_CONTROL: copy.u.ctl.findings = fs; copy.u.ctl.nfindings = nf; break;
+	default: copy.u.note.findings = fs; copy.u.note.nfindings = nf; break;
+	}
+	det = tui_detail_build(&copy, pass_t0(d->pass), evp, n);
 	if (!det)
 		return;
 	det->seq = seq;
@@ -567,10 +622,28 @@ static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* A partial pass feeds the decoder every control transfer (the device
+ * model: descriptors, configuration, interfaces), the READ CAPACITY
+ * commands before the start (block sizes), and everything from a little
+ * before the start row on. */
+static bool want_event(void *ctx, const struct usb_event *e)
+{
+	struct tui_detailer *d = ctx;
+
+	if (!d->partial || e->frame >= d->margin_frame || e->xfer == USB_XFER_CONTROL)
+		return true;
+	for (unsigned i = 0; i < d->ncapr; i++)
+		if (e->frame >= d->capr[i].lo && e->frame <= d->capr[i].hi)
+			return true;
+	d->n_skipped++;
+	return false;
+}
+
 /* Frames past the window's last that are kept too: a transaction after the
  * window may have begun before the window's last one was delivered (BOT
  * keeps a CHECK CONDITION open until its REQUEST SENSE). */
 #define EVENT_SLACK_FRAMES 256
+#define EVENT_EARLY_FRAMES 64
 
 /* Drop the kept events before frame lo. */
 static void prune_events(struct tui_detailer *d, uint64_t lo)
@@ -591,7 +664,7 @@ static void prune_events(struct tui_detailer *d, uint64_t lo)
 static void set_window(struct tui_detailer *d, uint64_t target, uint64_t behind)
 {
 	uint64_t count = tui_index_count(d->x);
-	uint64_t start = pass_delivered(d->pass);
+	uint64_t start = d->pos;
 
 	d->lo = target > behind ? target - behind : 0;
 	if (d->lo < start)
@@ -612,13 +685,83 @@ static void set_window(struct tui_detailer *d, uint64_t target, uint64_t behind)
 	}
 	if (d->fhi < UINT64_MAX - EVENT_SLACK_FRAMES)
 		d->fhi += EVENT_SLACK_FRAMES;
+	/* a transaction's URBs may begin before its first frame (UAS hosts
+	 * submit the status and data URBs ahead of the Command IU) */
+	d->flo = d->flo > EVENT_EARLY_FRAMES ? d->flo - EVENT_EARLY_FRAMES : 0;
 	prune_events(d, d->flo);
+}
+
+/* Open the pass that reaches the window of target soonest. */
+static void open_pass(struct tui_detailer *d, uint64_t target, bool force_full, struct error *err)
+{
+	uint64_t lo = target > d->behind ? target - d->behind : 0, c = UINT64_MAX;
+
+	d->partial = false;
+	d->pos = 0;
+	d->ncapr = 0;
+	d->pass_ended = false;
+	clear_events(d);
+	if (!force_full && d->skip_frames != UINT64_MAX && tui_index_row(d->x, lo)->frame >= d->skip_frames &&
+	    !tui_index_capacity_overflow(d->x)) {
+		/* the last quiet row at or before the window: nothing open
+		 * there, so a decoder that skipped the bulk traffic before it
+		 * (but saw the enumeration and the block sizes) decodes what
+		 * follows as the whole pass does */
+		for (uint64_t k = lo + 1, n = 0; k > 0 && n < 65536; k--, n++)
+			if (tui_index_row(d->x, k - 1)->flags & ROW_QUIET) {
+				c = k - 1;
+				break;
+			}
+	}
+	if (c != UINT64_MAX) {
+		uint64_t frame = tui_index_row(d->x, c)->frame, cr;
+		d->partial = true;
+		d->from_seq = c;
+		d->pos = c;
+		d->margin_frame = frame > EVENT_EARLY_FRAMES ? frame - EVENT_EARLY_FRAMES : 0;
+		/* the latest READ CAPACITY of each LUN before it */
+		for (uint64_t i = 0; (cr = tui_index_capacity_row(d->x, i)) != UINT64_MAX && cr < c; i++) {
+			const struct tui_row *r = tui_index_row(d->x, cr);
+			unsigned k;
+			for (k = 0; k < d->ncapr; k++) {
+				const struct tui_row *o = tui_index_row(d->x, d->capr[k].seq);
+				if (o->bus == r->bus && o->device == r->device && o->lun == r->lun)
+					break;
+			}
+			if (k == d->ncapr) {
+				if (d->ncapr == sizeof(d->capr) / sizeof(d->capr[0]))
+					continue;
+				d->ncapr++;
+			}
+			d->capr[k].seq = cr;
+			d->capr[k].lo = r->frame > EVENT_EARLY_FRAMES ? r->frame - EVENT_EARLY_FRAMES : 0;
+			d->capr[k].hi = tui_row_last_frame(r);
+		}
+		d->pass = pass_open_partial(d->path, on_txn, on_event, want_event, false, d, err);
+		d->n_partial++;
+	} else
+		d->pass = pass_open(d->path, on_txn, on_event, d, err);
+	d->n_passes++;
+}
+
+/* Is it cheaper to start a partial pass than to go on from here?  Reading
+ * without decoding is several times faster than decoding (bench/). */
+static bool far_ahead(struct tui_detailer *d, uint64_t target)
+{
+	uint64_t count = tui_index_count(d->x), ft, fp;
+
+	if (d->skip_frames == UINT64_MAX || d->pos >= count || target >= count)
+		return false;
+	ft = tui_index_row(d->x, target)->frame;
+	fp = tui_index_row(d->x, d->pos)->frame;
+	return ft > fp && ft - fp > d->skip_frames && ft - fp > ft / 5;
 }
 
 static void *detail_thread(void *arg)
 {
 	struct tui_detailer *d = arg;
 	struct error err;
+	bool force_full = false;
 
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
@@ -633,25 +776,23 @@ static void *detail_thread(void *arg)
 		d->busy = true;
 		pthread_mutex_unlock(&d->lock);
 
-		if (d->pass && (pass_delivered(d->pass) > target || d->pass_ended)) {
-			/* Behind the worker: start again from the beginning. */
+		if (d->pass && (d->pos > target || d->pass_ended || force_full || far_ahead(d, target))) {
+			/* Behind the worker (or far ahead of it): start again. */
 			pass_close(d->pass);
 			d->pass = NULL;
-			clear_events(d);
 		}
-		if (!d->pass) {
-			d->pass_ended = false;
-			d->pass = pass_open(d->path, on_txn, on_event, d, &err);
-		}
+		if (!d->pass)
+			open_pass(d, target, force_full, &err);
+		force_full = false;
 		if (d->pass) {
 			/* keep more of what comes before the row than after it
 			 * (the worker goes on forward anyway), so that paging back
 			 * does not start the pass again at once */
-			set_window(d, target, TUI_DETAIL_BEHIND);
-			while (pass_delivered(d->pass) <= d->hi) {
+			set_window(d, target, d->behind);
+			while (d->pos <= d->hi) {
 				rc = pass_step(d->pass, 64, &err);
 				pthread_mutex_lock(&d->lock);
-				d->at = pass_delivered(d->pass);
+				d->at = d->pos;
 				if (rc < 0) {
 					d->failed = true;
 					d->err = err;
@@ -671,6 +812,14 @@ static void *detail_thread(void *arg)
 		}
 		pthread_mutex_lock(&d->lock);
 		d->busy = false;
+		if (d->pass && d->partial && !cache_find_locked(d, target) && d->target == target && d->pos > target) {
+			/* the partial pass went past the row without finding it:
+			 * decode the whole way (never seen on the project's
+			 * captures; kept so that a surprise costs time, not a
+			 * wrong detail) */
+			force_full = true;
+			continue;
+		}
 		if (!d->pass || (d->pass_ended && !cache_find_locked(d, target) && d->target == target)) {
 			/* Nothing more will come for it (open failed, or the file
 			 * ends before it): stop asking. */
@@ -693,6 +842,8 @@ struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	d->x = x;
 	d->target = UINT64_MAX;
+	d->skip_frames = TUI_DETAIL_SKIP_FRAMES;
+	d->behind = TUI_DETAIL_BEHIND;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
 	if (pthread_create(&d->thread, NULL, detail_thread, d) != 0) {
@@ -755,6 +906,23 @@ void tui_detail_put(struct tui_detailer *d, struct tui_detail *t)
 	pthread_mutex_lock(&d->lock);
 	if (--t->refs == 0)
 		tui_detail_free(t);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void tui_detailer_tune(struct tui_detailer *d, uint64_t skip_frames, uint64_t behind)
+{
+	pthread_mutex_lock(&d->lock);
+	d->skip_frames = skip_frames;
+	d->behind = behind;
+	pthread_mutex_unlock(&d->lock);
+}
+
+void tui_detailer_counts(struct tui_detailer *d, uint64_t *passes, uint64_t *partial, uint64_t *skipped)
+{
+	pthread_mutex_lock(&d->lock);
+	*passes = d->n_passes;
+	*partial = d->n_partial;
+	*skipped = d->n_skipped;
 	pthread_mutex_unlock(&d->lock);
 }
 

@@ -17,13 +17,20 @@
  * CDB fields, decoded data, sense, findings with lint's explanation, and
  * every URB) and the bytes each layer shows in the hex pane: the URBs
  * exactly as captured, the CDB, the data, the sense data, the setup packet.
- * The worker keeps going forward from where it is; a row before it starts
- * the pass again from the beginning of the file (about a second for a
- * gigabyte).  Memory: at most TUI_DETAIL_CACHE transactions and
+ * The worker keeps going forward from where it is.  A row before it, or
+ * far after it, starts a new pass; when the row is more than
+ * TUI_DETAIL_SKIP_FRAMES frames into the file that pass is partial: it
+ * reads the file from the start but gives the decoder only the control
+ * transfers (the device model), the READ CAPACITY of each LUN (block
+ * sizes) and everything from a little before the last "quiet" row before
+ * the window (no transaction open there, tui/index.h), which is several
+ * times faster than decoding all of it; the findings always come from the
+ * index (lint saw the whole capture).  Memory: at most TUI_DETAIL_CACHE transactions and
  * TUI_DETAIL_CACHE_BYTES, and the URBs of one window
  * (TUI_DETAIL_EVENTS_MAX events, each up to TUI_DETAIL_EVENT_BYTES).
  */
 #define TUI_DETAIL_AROUND 16
+#define TUI_DETAIL_SKIP_FRAMES 100000
 #define TUI_DETAIL_BEHIND 256
 #define TUI_DETAIL_CACHE 1024
 #define TUI_DETAIL_CACHE_BYTES (64u << 20)
@@ -65,6 +72,13 @@ struct tui_detail *tui_detailer_get(struct tui_detailer *d, uint64_t seq);
 void tui_detail_put(struct tui_detailer *d, struct tui_detail *t);
 /* Where the worker is: transactions decoded, and whether it is working. */
 void tui_detailer_status(struct tui_detailer *d, uint64_t *at, bool *busy, struct error *err, bool *failed);
+
+/* For tests: start partial passes when the window starts skip_frames into
+ * the file (UINT64_MAX: never), and keep `behind` rows before the one
+ * asked for. */
+void tui_detailer_tune(struct tui_detailer *d, uint64_t skip_frames, uint64_t behind);
+/* For tests: passes started, how many partial, events they did not feed. */
+void tui_detailer_counts(struct tui_detailer *d, uint64_t *passes, uint64_t *partial, uint64_t *skipped);
 
 /* Build a detail from a transaction and the URB events of its frames
  * (events: sorted by frame, NULL-terminated count n).  For the worker and

@@ -40,6 +40,11 @@ struct tui_index {
 	uint64_t text_used;                   /* thread only */
 	atomic_bool truncated;                /* TUI_ROWS_MAX reached */
 
+	uint64_t max_last;                    /* thread only: the latest last frame so far */
+	uint64_t *caprows;                    /* TUI_CAPACITY_ROWS_MAX */
+	atomic_uint_fast64_t ncaprows;
+	atomic_bool capoverflow;
+
 	atomic_bool done;
 	atomic_uint_fast64_t offset;
 	uint64_t size;
@@ -109,6 +114,8 @@ static bool finding_add(struct tui_index *x, uint64_t seq, const struct finding 
 	d = &x->finds[c][n & (FIND_CHUNK - 1)];
 	d->seq = seq;
 	d->frame = f->nframes ? f->frames[0] : frame;
+	d->nframes = f->nframes > FINDING_FRAMES_MAX ? FINDING_FRAMES_MAX : f->nframes;
+	memcpy(d->frames, f->frames, sizeof(d->frames));
 	d->id = f->id;
 	d->severity = f->severity;
 	ref = text_add(x, f->msg, strnlen(f->msg, sizeof(f->msg)));
@@ -278,6 +285,21 @@ static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
 		if (finding_add(x, seq, &f[i], r->frame) && r->first_finding == UINT32_MAX)
 			r->first_finding = (uint32_t)first;
 	}
+	/* quiet: nothing before it still open when it began (the detail pane
+	 * may start decoding there) */
+	if (seq == 0 || x->max_last < r->frame)
+		r->flags |= ROW_QUIET;
+	if (tui_row_last_frame(r) > x->max_last)
+		x->max_last = tui_row_last_frame(r);
+	if (r->kind == TXN_SCSI && r->cdb_len &&
+	    (r->cdb[0] == 0x25 || (r->cdb[0] == 0x9e && r->cdb_len > 1 && (r->cdb[1] & 0x1f) == 0x10))) {
+		uint64_t n = atomic_load_explicit(&x->ncaprows, memory_order_relaxed);
+		if (n < TUI_CAPACITY_ROWS_MAX) {
+			x->caprows[n] = seq;
+			atomic_store_explicit(&x->ncaprows, n + 1, memory_order_release);
+		} else
+			atomic_store(&x->capoverflow, true);
+	}
 	note_device(x, r->bus, r->device);
 	if (seq == 0)
 		x->t0 = pass_t0(x->pass);
@@ -319,7 +341,8 @@ struct tui_index *tui_index_start(const char *path, struct error *err)
 	struct stat st;
 
 	if (!x || !(x->rows = calloc(ROW_CHUNKS, sizeof(*x->rows))) ||
-	    !(x->finds = calloc(FIND_CHUNKS, sizeof(*x->finds))) || !(x->text = calloc(TEXT_CHUNKS, sizeof(*x->text)))) {
+	    !(x->finds = calloc(FIND_CHUNKS, sizeof(*x->finds))) || !(x->text = calloc(TEXT_CHUNKS, sizeof(*x->text))) ||
+	    !(x->caprows = calloc(TUI_CAPACITY_ROWS_MAX, sizeof(*x->caprows)))) {
 		tui_index_free(x);
 		error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 		return NULL;
@@ -362,6 +385,7 @@ void tui_index_free(struct tui_index *x)
 		for (unsigned i = 0; i < TEXT_CHUNKS; i++)
 			free(x->text[i]);
 	free(x->rows);
+	free(x->caprows);
 	free(x->finds);
 	free(x->text);
 	sb_release(&x->sb);
@@ -402,6 +426,44 @@ const char *tui_index_row_text(const struct tui_index *x, const struct tui_row *
 }
 
 uint64_t tui_row_last_frame(const struct tui_row *r) { return r->frame + r->last_delta; }
+
+uint64_t tui_index_seq_of(const struct tui_index *x, uint64_t frame, uint8_t kind)
+{
+	uint64_t n = tui_index_count(x), lo = 0, hi = n;
+
+	/* Rows are in the order transactions began, so by first frame, except
+	 * the few the decoder's emitter passed over (decode/txn.c, its
+	 * EMIT_WINDOW): look around where the search lands. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (tui_index_row(x, mid)->frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint64_t k = lo; k < n && k < lo + 8192; k++) {
+		const struct tui_row *r = tui_index_row(x, k);
+		if (r->frame == frame && r->kind == kind)
+			return k;
+		if (r->frame > frame && k > lo + 16)
+			break;
+	}
+	for (uint64_t k = lo, m = 0; k > 0 && m < 8192; k--, m++) {
+		const struct tui_row *r = tui_index_row(x, k - 1);
+		if (r->frame == frame && r->kind == kind)
+			return k - 1;
+	}
+	return UINT64_MAX;
+}
+
+uint64_t tui_index_capacity_row(const struct tui_index *x, uint64_t i)
+{
+	if (i >= atomic_load_explicit(&((struct tui_index *)x)->ncaprows, memory_order_acquire))
+		return UINT64_MAX;
+	return x->caprows[i];
+}
+
+bool tui_index_capacity_overflow(const struct tui_index *x) { return atomic_load(&((struct tui_index *)x)->capoverflow); }
 
 bool tui_row_is_error(const struct tui_row *r)
 {

@@ -37,6 +37,7 @@ enum tui_row_flags {
 	ROW_COMPLETED = 16,        /* control: completed in the capture */
 	ROW_HAS_SETUP = 32,        /* control: setup packet captured */
 	ROW_VENDOR = 64,           /* SCSI: vendor-specific opcode */
+	ROW_QUIET = 128,           /* every transaction before it ended before its first frame */
 };
 
 /* One transaction, 80 bytes. */
@@ -67,10 +68,12 @@ struct tui_row {
 
 struct tui_finding {
 	uint64_t seq;             /* transaction it belongs to; UINT64_MAX: lint's end-of-capture report */
-	uint64_t frame;           /* first frame it points at (0 none) */
+	uint64_t frame;           /* first frame it points at (its transaction's when it names none; 0 none) */
 	const char *id;           /* static */
 	const char *msg;          /* in the text arena; "" when not kept */
 	uint8_t severity;
+	uint8_t nframes;          /* the frames it names, as struct finding has them */
+	uint64_t frames[FINDING_FRAMES_MAX];
 };
 
 struct tui_device {
@@ -106,6 +109,15 @@ bool tui_index_failed(const struct tui_index *x, struct error *err);
 void tui_index_progress(const struct tui_index *x, uint64_t *offset, uint64_t *size);
 int64_t tui_index_t0(const struct tui_index *x);
 bool tui_index_truncated(const struct tui_index *x);
+/* The row of the transaction that starts at frame with this kind, or
+ * UINT64_MAX. */
+uint64_t tui_index_seq_of(const struct tui_index *x, uint64_t frame, uint8_t kind);
+/* READ CAPACITY rows (they set a LUN's block size), i from 0, in order;
+ * UINT64_MAX past the end.  tui_index_capacity_overflow: more than kept. */
+#define TUI_CAPACITY_ROWS_MAX 65536
+uint64_t tui_index_capacity_row(const struct tui_index *x, uint64_t i);
+bool tui_index_capacity_overflow(const struct tui_index *x);
+
 /* Devices seen so far (copies); returns how many. */
 unsigned tui_index_devices(const struct tui_index *x, struct tui_device *out, unsigned max);
 

@@ -13,6 +13,7 @@ struct pass {
 	struct lint *lint;
 	pass_txn_fn on_txn;
 	pass_event_fn on_event;
+	pass_want_fn want;
 	void *ctx;
 	uint64_t seq;
 	int64_t t0;
@@ -32,6 +33,12 @@ static void deliver(void *ctx, const struct txn *t)
 struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, void *ctx,
 		       struct error *err)
 {
+	return pass_open_partial(path, on_txn, on_event, NULL, true, ctx, err);
+}
+
+struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, pass_want_fn want,
+			       bool checks, void *ctx, struct error *err)
+{
 	struct pass *p = calloc(1, sizeof(*p));
 	struct decoder_opts dopts = { .notes = true, .other_traffic = false };
 	struct lint_opts lo;
@@ -42,6 +49,7 @@ struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_ev
 	}
 	p->on_txn = on_txn;
 	p->on_event = on_event;
+	p->want = want;
 	p->ctx = ctx;
 	p->state = 1;
 	if (cap_open(path, &p->cap, err) < 0) {
@@ -52,16 +60,21 @@ struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_ev
 	/* Every check, as `scsiscope lint` runs them: the findings pane is
 	 * lint's report, and each row shows its findings as decode does. */
 	lint_opts_default(&lo);
-	p->lint = lint_new(&lo);
-	dopts.hook = p->lint ? lint_hook : NULL;
-	dopts.hook_ctx = p->lint;
+	if (checks) {
+		p->lint = lint_new(&lo);
+		dopts.hook = p->lint ? lint_hook : NULL;
+		dopts.hook_ctx = p->lint;
+	}
 	p->dec = decoder_new(&dopts, deliver, p);
-	if (!p->dec || !p->lint) {
+	if (!p->dec || (checks && !p->lint)) {
 		error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 		pass_close(p);
 		return NULL;
 	}
-	if (cap_prefetch_start(p->cap, &p->pf, err) < 0)
+	/* A second thread reading ahead pays when decoding is the work; a
+	 * partial pass skips most of what it reads, and copying the records
+	 * into the batches would cost more than it saves. */
+	if (!want && cap_prefetch_start(p->cap, &p->pf, err) < 0)
 		p->pf = NULL;
 	return p;
 }
@@ -77,7 +90,8 @@ int pass_step(struct pass *p, unsigned nrecords, struct error *err)
 			p->state = rc < 0 ? -1 : 0;
 			/* Whatever happened, deliver everything decoded so far. */
 			decoder_finish(p->dec);
-			lint_finish(p->lint);
+			if (p->lint)
+				lint_finish(p->lint);
 			break;
 		}
 		if (r.kind != CAP_REC_USB)
@@ -88,7 +102,8 @@ int pass_step(struct pass *p, unsigned nrecords, struct error *err)
 		}
 		if (p->on_event)
 			p->on_event(p->ctx, &r.u.usb);
-		decoder_feed(p->dec, &r.u.usb);
+		if (!p->want || p->want(p->ctx, &r.u.usb))
+			decoder_feed(p->dec, &r.u.usb);
 	}
 	if (p->state < 0 && err)
 		*err = p->err;

@@ -32,6 +32,15 @@ struct pass;
  * before the decoder does.  Returns NULL with err set. */
 struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, void *ctx,
 		       struct error *err);
+
+/* The same for the detail pane's shortcut (tui/detail.c): only the events
+ * want() accepts reach the decoder, and without lint's checks when
+ * !checks (their state would be wrong for a decoder that skipped events;
+ * the findings come from the index then).  Sequence numbers then count
+ * only what this pass delivered. */
+typedef bool (*pass_want_fn)(void *ctx, const struct usb_event *ev);
+struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, pass_want_fn want,
+			       bool checks, void *ctx, struct error *err);
 /* 1: more to read; 0: the capture ended cleanly and everything was
  * delivered; -1: damage (err), everything before it delivered.  Calls
  * after the end return the same again. */

@@ -286,6 +286,126 @@ Test(tui, detail_of_any_row_is_its_transaction)
 	}
 }
 
+static void same_detail(const struct tui_detail *a, const struct tui_detail *b, const char *what)
+{
+	cr_assert_eq(a->seq, b->seq);
+	cr_assert_eq(a->nnodes, b->nnodes, "%s row %" PRIu64 ": %u nodes, %u", what, a->seq, a->nnodes, b->nnodes);
+	for (unsigned i = 0; i < a->nnodes; i++) {
+		const struct tui_dnode *x = &a->nodes[i], *y = &b->nodes[i];
+		cr_assert_str_eq(x->text, y->text, "%s row %" PRIu64, what, a->seq);
+		cr_assert_eq(x->depth, y->depth);
+		cr_assert_eq(x->hl_off, y->hl_off);
+		cr_assert_eq(x->hl_len, y->hl_len);
+		cr_assert_eq(x->layer < 0, y->layer < 0, "%s row %" PRIu64 ": %s", what, a->seq, x->text);
+		if (x->layer >= 0) {
+			const struct tui_dlayer *l = &a->layers[x->layer], *m = &b->layers[y->layer];
+			cr_assert_str_eq(l->name, m->name, "%s row %" PRIu64, what, a->seq);
+			cr_assert_eq(l->len, m->len, "%s row %" PRIu64 ": %s", what, a->seq, l->name);
+			cr_assert_eq(l->total, m->total);
+			cr_assert(l->len == 0 || memcmp(l->bytes, m->bytes, l->len) == 0, "%s row %" PRIu64 ": %s", what,
+				  a->seq, l->name);
+		}
+	}
+}
+
+/* A partial pass (the control transfers, the READ CAPACITYs, then only
+ * from the last quiet row before the window) gives every row the detail
+ * the whole pass gives: forced for every row of every sample, asked for in
+ * an order that starts many partial passes. */
+Test(tui, partial_passes_give_the_same_details)
+{
+	for (size_t s = 0; s < sizeof(samples) / sizeof(samples[0]); s++) {
+		char *p = src_path(samples[s]);
+		struct tui_index *x = index_all(p);
+		struct error err;
+		struct tui_detailer *full = tui_detailer_start(p, x, &err), *part = tui_detailer_start(p, x, &err);
+		uint64_t n = tui_index_count(x);
+
+		cr_assert(full && part);
+		tui_detailer_tune(full, UINT64_MAX, TUI_DETAIL_BEHIND);
+		tui_detailer_tune(part, 0, 0);
+		for (uint64_t k = 0; k < n; k++) {
+			/* from the end backwards, every third row forwards */
+			uint64_t seq = k % 3 ? n - 1 - k : k;
+			struct tui_detail *a = wait_detail(full, seq), *b = wait_detail(part, seq);
+			same_detail(a, b, p);
+			tui_detail_put(full, a);
+			tui_detail_put(part, b);
+		}
+		{
+			uint64_t passes, partial, skipped;
+			tui_detailer_counts(part, &passes, &partial, &skipped);
+			cr_log_info("%s: %" PRIu64 " passes, %" PRIu64 " partial, %" PRIu64 " events skipped", p, passes,
+				    partial, skipped);
+			cr_assert_gt(partial, 5, "%s: the partial passes were not exercised", p);
+			cr_assert_gt(skipped, 100, "%s: no event was skipped", p);
+			tui_detailer_counts(full, &passes, &partial, &skipped);
+			cr_assert_eq(partial, 0);
+		}
+		tui_detailer_free(full);
+		tui_detailer_free(part);
+		tui_index_free(x);
+		free(p);
+	}
+}
+
+/* The same on the storage captures of ../shared/captures (real devices,
+ * Windows and macOS captures, text excerpts that begin mid-session), on
+ * up to 200 rows of each, spread over the file. */
+Test(tui, partial_passes_on_the_shared_captures)
+{
+	static const char *const caps[] = {
+		"rig/bot-xhci.pcap", "rig/uas-ehci.pcap", "rig/libusb-bot.pcap", "rig/libusb-uas.pcap",
+		"rig/uas-ehci.usbmon.txt",
+		"public/wireshark-samplecaptures/usb_memory_stick.pcap",
+		"public/wireshark-samplecaptures/usb_memory_stick_create_file.pcap",
+		"public/wireshark-samplecaptures/XHC1-SanDiskExtremePortableSSD.pcapng",
+		"public/linux-usb-mail-excerpts/uas-jms566-excerpt.usbmon.txt",
+		"public/linux-usb-mail-excerpts/bot-jms566-excerpt.usbmon.txt",
+		"public/usbmon-tools/usbpcap1.pcap",
+	};
+	unsigned ran = 0;
+
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		char *p = shared_capture(caps[c]);
+		struct tui_index *x;
+		struct error err;
+		struct tui_detailer *full, *part;
+		uint64_t n, step, passes, partial, skipped;
+
+		if (!p)
+			continue;
+		x = index_all(p);
+		n = tui_index_count(x);
+		full = tui_detailer_start(p, x, &err);
+		part = tui_detailer_start(p, x, &err);
+		cr_assert(full && part);
+		tui_detailer_tune(full, UINT64_MAX, TUI_DETAIL_BEHIND);
+		tui_detailer_tune(part, 0, 0);
+		step = n / 200 + 1;
+		for (uint64_t k = n; k-- > 0;) {
+			struct tui_detail *a, *b;
+			if (k % step)
+				continue;
+			a = wait_detail(full, k);
+			b = wait_detail(part, k);
+			same_detail(a, b, p);
+			tui_detail_put(full, a);
+			tui_detail_put(part, b);
+		}
+		tui_detailer_counts(part, &passes, &partial, &skipped);
+		cr_log_info("%s: %" PRIu64 " rows, %" PRIu64 " partial passes, %" PRIu64 " events skipped", p, n, partial,
+			    skipped);
+		tui_detailer_free(full);
+		tui_detailer_free(part);
+		tui_index_free(x);
+		free(p);
+		ran++;
+	}
+	if (!ran)
+		cr_skip_test("no ../shared/captures beside the source tree");
+}
+
 static const struct tui_dnode *node_starting(const struct tui_detail *t, const char *prefix)
 {
 	for (unsigned i = 0; i < t->nnodes; i++)
