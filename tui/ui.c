@@ -308,7 +308,9 @@ static void layout(struct ui *u)
 	u->list_y = 1;
 	u->mid_y = u->list_y + u->list_h + 1;
 	u->find_y = u->mid_y + u->mid_h + 1;
-	u->det_w = u->cols >= 120 ? u->cols - 79 : u->cols * 55 / 100;
+	/* the hex pane: 16 bytes a line when there is room for the detail
+	 * beside it, else 8 */
+	u->det_w = u->cols >= 150 ? u->cols - 79 : u->cols >= 100 ? u->cols - 46 : u->cols * 55 / 100;
 }
 
 /* ----------------------------------------------------------------- list */
@@ -833,6 +835,10 @@ static void draw_status(struct ui *u)
 	sb_reset(&sb);
 	if (u->msg[0])
 		put(u->rows - 2, 0, u->cols, u->msg, u->msg_err ? attr_of(u, C_MSG_ERR) : (int)A_NORMAL, true);
+	else if (u->focus == P_DETAIL && u->cur && u->dsel < u->cur->nnodes &&
+		 (int)(strlen(u->cur->nodes[u->dsel].text) + 2 * u->cur->nodes[u->dsel].depth + 2) > u->det_w)
+		/* the selected line does not fit its pane: all of it here */
+		put(u->rows - 2, 0, u->cols, u->cur->nodes[u->dsel].text, A_BOLD, true);
 	else if (tui_index_done(u->x) && tui_index_failed(u->x, &err)) {
 		char buf[600];
 		sb_addf(&sb, "damaged capture: %s (the transactions before it are shown)", error_format(&err, buf, sizeof(buf)));

@@ -141,7 +141,7 @@ if wait_ready; then
 	grep -q 'Findings (' "$tmp/screen" || failed "no findings pane"
 	grep -q 'Detail: frame 1 ' "$tmp/screen" || failed "no detail of the first row"
 	grep -q 'Hex: setup packet' "$tmp/screen" || failed "the hex pane does not show the first row's setup packet"
-	grep -q 'a3 00 00 00 01 00 04 00' "$tmp/screen" || failed "setup packet bytes not in hex"
+	grep -Eq 'a3 00 00 00 +01 00 04 00' "$tmp/screen" || failed "setup packet bytes not in hex"
 fi
 keys q
 case_name="q restores the terminal"
@@ -246,9 +246,11 @@ while [ $i -lt 30 ]; do
 	i=$((i + 1))
 done
 t capture-pane -p -e -t tui >"$tmp/screen-e"
-# the two highlighted bytes are 00 24 (ALLOCATION LENGTH = 36)
-sed -n 's/.*0000 \(.*\)/\1/p' "$tmp/screen-e" | grep -q '00\(.\[[0-9;]*m\)* \(.\[[0-9;]*m\)*24' ||
-	failed "ALLOCATION LENGTH's bytes are not highlighted in the hex pane"
+# the two highlighted bytes are 00 24 (ALLOCATION LENGTH = 36), drawn with
+# the highlight's background (43m: yellow), and the opcode is not
+grep -a '0000 ' "$tmp/screen-e" | sed 's/.*0000 //' >"$tmp/hexline"
+grep -q '43m00' "$tmp/hexline" && grep -q '43m24' "$tmp/hexline" && ! grep -q '43m12' "$tmp/hexline" ||
+	failed "ALLOCATION LENGTH's bytes are not highlighted in the hex pane: $(cat -v "$tmp/hexline")"
 # findings pane: Enter jumps to the transaction of the finding
 keys Tab Tab
 wait_for 'unit-attention'
