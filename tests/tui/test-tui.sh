@@ -47,7 +47,9 @@ stty -a >"$tmp/stty-a.before"
 # Ctrl-C goes to the whole foreground group: the shell must outlive it
 # (a trap, not an ignored signal, which the program would inherit).
 trap 'true' INT TERM
-"\$@" 2>"$tmp/stderr"
+# the program's pid (for the SIGTERM case): a shell that writes its own
+# pid and then becomes the program
+sh -c 'echo \$\$ >"$tmp/pid"; exec "\$@"' sh "\$@" 2>"$tmp/stderr"
 rc=\$?
 stty -g >"$tmp/stty.after"
 stty -a >"$tmp/stty-a.after"
@@ -55,7 +57,7 @@ echo \$rc >"$tmp/rc"
 echo "TUI-EXITED"
 sleep 600
 EOF
-	rm -f "$tmp/rc" "$tmp/stty.before" "$tmp/stty.after" "$tmp/stderr"
+	rm -f "$tmp/rc" "$tmp/stty.before" "$tmp/stty.after" "$tmp/stderr" "$tmp/pid"
 	t -f /dev/null new-session -d -s tui -x "$W" -y "$H" sh "$tmp/run.sh" "$@" ||
 		{ echo "cannot start tmux" >&2; exit 99; }
 	t set-option -t tui status off >/dev/null
@@ -294,6 +296,12 @@ wait_for 'Detail' && sleep 0.3 && screen >"$tmp/screen"
 sed -n '24p' "$tmp/screen" | grep -q 'uas-xhci.pcap' || failed "after resizing to 80x24 the status line is not on line 24"
 keys C-c
 quit_and_check_terminal 130
+
+case_name="SIGTERM restores the terminal"
+start "$bin" tui "$UAS"
+wait_ready
+kill -TERM "$(cat "$tmp/pid")"
+quit_and_check_terminal 143
 
 case_name="time display cycles, device choice, SCSI only"
 start "$bin" tui "$BOT"
