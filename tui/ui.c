@@ -78,6 +78,7 @@ struct ui {
 	char cut_path[1024];
 	char cut_result[2048];
 	struct filter *cut_filter;
+	SCREEN *scr;
 };
 
 static double since(const struct timespec *t0);
@@ -1553,7 +1554,9 @@ int tui_run(const struct tui_opts *o)
 	}
 	install_signals();
 	atexit(restore_terminal);
-	if (!initscr()) {
+	/* newterm, not initscr: initscr exits the program itself when the
+	 * terminal is unknown */
+	if (!(u.scr = newterm(NULL, stdout, stdin))) {
 		fprintf(stderr, "scsiscope: tui: cannot use the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
 		tui_detailer_free(u.det);
 		tui_index_free(u.x);
@@ -1607,6 +1610,7 @@ int tui_run(const struct tui_opts *o)
 			break;
 	}
 	restore_terminal();
+	delscreen(u.scr);
 	if (got_signal)
 		status = 128 + got_signal;
 	if (o->exit_after != TUI_RUN) {

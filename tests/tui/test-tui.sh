@@ -390,5 +390,12 @@ wait_for 'TUI-EXITED'
 grep -q 'no-such.pcap' "$tmp/stderr" || failed "the error does not name the file: $(cat "$tmp/stderr")"
 cmp -s "$tmp/stty.before" "$tmp/stty.after" || failed "the terminal settings changed"
 
+case_name="a terminal it does not know"
+start env TERM=no-such-terminal "$bin" tui "$BOT"
+wait_for 'TUI-EXITED'
+[ "$(cat "$tmp/rc")" = 2 ] || failed "exit status $(cat "$tmp/rc") with an unknown TERM, expected 2"
+grep -q 'cannot use the terminal (TERM=no-such-terminal)' "$tmp/stderr" || failed "no message: $(cat "$tmp/stderr")"
+cmp -s "$tmp/stty.before" "$tmp/stty.after" || failed "the terminal settings changed"
+
 [ $fail -eq 0 ] && echo "PASS: scsiscope tui in tmux"
 exit $fail
