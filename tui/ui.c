@@ -82,6 +82,7 @@ struct ui {
 };
 
 static double since(const struct timespec *t0);
+bool tui_terminal_usable(void);   /* term_check.c */
 
 static volatile sig_atomic_t got_signal;
 static bool curses_on;
@@ -1555,8 +1556,8 @@ int tui_run(const struct tui_opts *o)
 	install_signals();
 	atexit(restore_terminal);
 	/* newterm, not initscr: initscr exits the program itself when the
-	 * terminal is unknown */
-	if (!(u.scr = newterm(NULL, stdout, stdin))) {
+	 * terminal is unknown (and newterm's failure leaks: ask first) */
+	if (!tui_terminal_usable() || !(u.scr = newterm(NULL, stdout, stdin))) {
 		fprintf(stderr, "scsiscope: tui: cannot use the terminal (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
 		tui_detailer_free(u.det);
 		tui_index_free(u.x);

@@ -63,12 +63,29 @@ EOF
 	t set-option -t tui status off >/dev/null
 }
 
-# wait_for REGEX: until the screen matches (grep -E), else fail and show it.
+# stable: capture until two captures 0.1 s apart agree (a busy machine
+# may show a screen half redrawn).
+stable() {
+	j=0
+	screen >"$tmp/screen" 2>/dev/null
+	while [ $j -lt 50 ]; do
+		sleep 0.1
+		screen >"$tmp/screen2" 2>/dev/null
+		cmp -s "$tmp/screen" "$tmp/screen2" && return 0
+		mv "$tmp/screen2" "$tmp/screen"
+		j=$((j + 1))
+	done
+}
+
+# wait_for REGEX: until the (stable) screen matches (grep -E), else fail and show it.
 wait_for() {
 	i=0
 	while [ $i -lt $((WAIT * 10)) ]; do
 		screen >"$tmp/screen" 2>/dev/null
-		grep -Eq -- "$1" "$tmp/screen" && return 0
+		if grep -Eq -- "$1" "$tmp/screen"; then
+			stable
+			grep -Eq -- "$1" "$tmp/screen" && return 0
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -77,12 +94,15 @@ wait_for() {
 	return 1
 }
 
-# wait_gone REGEX: until the screen no longer matches.
+# wait_gone REGEX: until the (stable) screen no longer matches.
 wait_gone() {
 	i=0
 	while [ $i -lt $((WAIT * 10)) ]; do
 		screen >"$tmp/screen" 2>/dev/null
-		grep -Eq -- "$1" "$tmp/screen" || return 0
+		if ! grep -Eq -- "$1" "$tmp/screen"; then
+			stable
+			grep -Eq -- "$1" "$tmp/screen" || return 0
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -268,6 +288,7 @@ start "$bin" tui "$BOT"
 wait_ready
 keys '?'
 wait_for 'keys \(any key closes'
+wait_for 'Filter fields: see FILTER EXPRESSIONS'
 for k in 'Up/Down, k/j' 'PgUp/PgDn' 'g / G' 'Tab' 'Enter' '/' 'n / N' 'f ' 'e / E' ':' 't ' 'd ' 'w ' 'q ' '?' 'mouse' 'c '; do
 	grep -q "^  $k" "$tmp/screen" || failed "the help screen does not list '$k'"
 done
