@@ -155,6 +155,7 @@ void cap_close(struct cap *c)
 const struct cap_info *cap_get_info(const struct cap *c) { return &c->info; }
 uint64_t cap_frames_seen(const struct cap *c) { return c->frames; }
 uint64_t cap_frames_skipped(const struct cap *c) { return c->skipped; }
+uint64_t cap_offset(const struct cap *c) { return c->in ? input_offset(c->in) : 0; }
 
 /* ------------------------------------------------------------- names */
 

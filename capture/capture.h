@@ -262,6 +262,9 @@ const struct cap_info *cap_get_info(const struct cap *c);
  * is not USB/Bluetooth (pcapng with several link types). */
 uint64_t cap_frames_seen(const struct cap *c);
 uint64_t cap_frames_skipped(const struct cap *c);
+/* Bytes consumed so far, in the (decompressed) stream: with the file's
+ * size, the progress of a front end reading it (the TUI's index). */
+uint64_t cap_offset(const struct cap *c);
 
 /* Names for display and JSON; never NULL. */
 const char *cap_format_name(enum cap_format f);

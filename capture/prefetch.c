@@ -20,6 +20,7 @@ struct batch {
 	uint8_t *arena;
 	size_t used, size;
 	bool last;                /* the reader stopped after these records */
+	uint64_t offset;          /* cap_offset() after the last of them */
 	int rc;                   /* for the last batch: 0 end, -1 error */
 	struct error err;
 };
@@ -41,6 +42,7 @@ struct cap_prefetch {
 	/* consumer side */
 	struct batch *cur;
 	unsigned pos;
+	uint64_t offset;          /* cap_prefetch_offset() */
 	bool done;
 	int done_rc;
 	struct error done_err;
@@ -175,8 +177,10 @@ static void *reader(void *arg)
 		rc = cap_next(p->c, &r, &err);
 		if (rc <= 0)
 			break;
-		if (batch_add(b, &r))
+		if (batch_add(b, &r)) {
+			b->offset = cap_offset(p->c);
 			continue;
+		}
 		/* b is full: hand it over and start the next with r. */
 		put_full(p, b);
 		if (!(b = get_free(p)))
@@ -185,7 +189,9 @@ static void *reader(void *arg)
 			rc = error_set(&err, 0, ERROR_NO_OFFSET, "out of memory buffering a record");
 			break;
 		}
+		b->offset = cap_offset(p->c);
 	}
+	b->offset = cap_offset(p->c);
 	b->last = true;
 	b->rc = rc < 0 ? -1 : 0;
 	if (rc < 0)
@@ -252,10 +258,13 @@ int cap_prefetch_next(struct cap_prefetch *p, struct cap_record *rec, struct err
 				pthread_cond_wait(&p->changed, &p->lock);
 			p->cur = q_pop(&p->full);
 			p->pos = 0;
+			p->offset = p->cur->offset;
 		}
 		pthread_mutex_unlock(&p->lock);
 	}
 }
+
+uint64_t cap_prefetch_offset(const struct cap_prefetch *p) { return p->offset; }
 
 void cap_prefetch_stop(struct cap_prefetch *p)
 {

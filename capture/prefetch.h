@@ -27,6 +27,9 @@ struct cap_prefetch;
 /* Returns 0, or -1 with err set (thread creation failed, out of memory). */
 int cap_prefetch_start(struct cap *c, struct cap_prefetch **out, struct error *err);
 int cap_prefetch_next(struct cap_prefetch *p, struct cap_record *rec, struct error *err);
+/* cap_offset() of the capture after the records handed out so far (to
+ * the end of the batch the last one came from): the consumer's progress. */
+uint64_t cap_prefetch_offset(const struct cap_prefetch *p);
 /* Stop the reader (wherever it is) and free everything; the capture is the
  * caller's again.  NULL is fine. */
 void cap_prefetch_stop(struct cap_prefetch *p);

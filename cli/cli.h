@@ -44,5 +44,7 @@ int cmd_diff(int argc, char **argv);
 void cmd_diff_usage(FILE *out);
 int cmd_cut(int argc, char **argv);
 void cmd_cut_usage(FILE *out);
+int cmd_tui(int argc, char **argv);
+void cmd_tui_usage(FILE *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "decode/decode.h"
 #include "report/events.h"
 #include "report/txn_render.h"
+#include "tui/detail.h"
 #include "util/strbuf.h"
 
 /*
@@ -35,7 +36,7 @@
 	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 
-/* Render a transaction every way the front ends do.  fuzz/replay with
+/* Render a transaction every way the front ends do (the TUI's detail too).  fuzz/replay with
  * FUZZ_SHOW=1 in the environment prints the lines: what the decoder made
  * of an input. */
 static inline void fuzz_on_txn(void *ctx, const struct txn *t)
@@ -51,6 +52,16 @@ static inline void fuzz_on_txn(void *ctx, const struct txn *t)
 #endif
 	render_txn_verbose(sb, t, &o);
 	render_txn_json(sb, t, &o);
+	/* the TUI's detail tree and hex layers: every highlighted field
+	 * inside its layer */
+	struct tui_detail *d = tui_detail_build(t, 0, NULL, 0);
+	for (unsigned i = 0; d && i < d->nnodes; i++) {
+		const struct tui_dnode *n = &d->nodes[i];
+		if (n->layer >= (int)d->nlayers ||
+		    (n->hl_len && (n->layer < 0 || n->hl_off + n->hl_len > d->layers[n->layer].len)))
+			__builtin_trap();
+	}
+	tui_detail_free(d);
 }
 
 /* A decoder with every lint check on, rendering everything it delivers. */
