@@ -44,5 +44,7 @@ int cmd_diff(int argc, char **argv);
 void cmd_diff_usage(FILE *out);
 int cmd_cut(int argc, char **argv);
 void cmd_cut_usage(FILE *out);
+int cmd_extract(int argc, char **argv);
+void cmd_extract_usage(FILE *out);
 
 #endif
