@@ -46,5 +46,7 @@ int cmd_cut(int argc, char **argv);
 void cmd_cut_usage(FILE *out);
 int cmd_extract(int argc, char **argv);
 void cmd_extract_usage(FILE *out);
+int cmd_replay(int argc, char **argv);
+void cmd_replay_usage(FILE *out);
 
 #endif

@@ -13,6 +13,7 @@ const struct cli_command cli_commands[] = {
 	{ "diff", "compare two captures' transactions, ignoring times, tags and addresses", cmd_diff, cmd_diff_usage },
 	{ "cut", "write chosen transactions (and what decodes them) as a small pcapng", cmd_cut, cmd_cut_usage },
 	{ "extract", "write a capture's SCSI commands as a replay script", cmd_extract, cmd_extract_usage },
+	{ "replay", "send a replay script to a live device (libusb) and compare the answers", cmd_replay, cmd_replay_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
