@@ -48,14 +48,15 @@ unsigned rp_compare_parse(const char *list)
 	return m;
 }
 
-static void add(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(char *buf, const char *fmt, ...)
+/* Append to the answer (parts joined by ", ") or the differences ("; "). */
+static void add(char *buf, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(char *buf, const char *sep, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;
 
 	if (n && n + 2 < RP_JUDGEMENT_MAX) {
-		memcpy(buf + n, "; ", 3);
+		memcpy(buf + n, sep, 3);
 		n += 2;
 	}
 	va_start(ap, fmt);
@@ -76,21 +77,21 @@ static const char *status_text(int s, char *buf, size_t size)
 static void raw_compare(const struct rs_step *st, const struct rp_result *r, const uint8_t *in, unsigned what,
 			struct rp_judgement *j)
 {
-	add(j->answer, "%s, %u bytes", rp_status_name(r->status), (unsigned)r->data_len);
+	add(j->answer, ", ", "%s, %u bytes", rp_status_name(r->status), (unsigned)r->data_len);
 	if (r->note[0])
-		add(j->answer, "%s", r->note);
+		add(j->answer, ", ", "%s", r->note);
 	if (r->outcome == RP_GONE || r->outcome == RP_STOPPED) {
 		j->verdict = VERDICT_FAILED;
 		return;
 	}
 	if ((what & CMP_STATUS) && st->exp_status == RS_STATUS_STALL && r->status != RP_STALL)
-		add(j->diff, "%s where the recording stalled", rp_status_name(r->status));
+		add(j->diff, "; ", "%s where the recording stalled", rp_status_name(r->status));
 	if ((what & CMP_STATUS) && st->exp_status == RS_STATUS_OK && r->status != RP_OK)
-		add(j->diff, "%s where the recording completed", rp_status_name(r->status));
+		add(j->diff, "; ", "%s where the recording completed", rp_status_name(r->status));
 	if ((what & CMP_DATA) && st->exp_len && r->data_len != st->exp_len_value)
-		add(j->diff, "%u bytes, recorded %" PRIu64, (unsigned)r->data_len, st->exp_len_value);
+		add(j->diff, "; ", "%u bytes, recorded %" PRIu64, (unsigned)r->data_len, st->exp_len_value);
 	else if ((what & CMP_DATA) && st->exp_hash && in && XXH3_64bits(in, r->data_len) != st->exp_hash_value)
-		add(j->diff, "data hash %016" PRIx64 ", recorded %016" PRIx64, XXH3_64bits(in, r->data_len),
+		add(j->diff, "; ", "data hash %016" PRIx64 ", recorded %016" PRIx64, XXH3_64bits(in, r->data_len),
 		    st->exp_hash_value);
 	j->verdict = j->diff[0] ? VERDICT_DIFFER : VERDICT_MATCH;
 }
@@ -110,39 +111,33 @@ void rp_compare(const struct rs_step *st, const struct rp_result *r, const uint8
 	}
 	/* the answer */
 	if (r->outcome == RP_DONE) {
-		add(j->answer, "%s", status_text(r->status, b1, sizeof(b1)));
+		add(j->answer, ", ", "%s", status_text(r->status, b1, sizeof(b1)));
 		if (r->sense_len && scsi_sense_parse(r->sense, r->sense_len, &si) && si.valid) {
 			have_sense = true;
-			add(j->answer, "%02x/%02x/%02x", si.key, si.asc, si.ascq);
-			/* "GOOD; 05/20/00" reads oddly: join them */
-			{
-				char *semi = strrchr(j->answer, ';');
-				if (semi)
-					*semi = ',';
-			}
+			add(j->answer, ", ", "%02x/%02x/%02x", si.key, si.asc, si.ascq);
 		}
 	} else if (r->outcome == RP_NO_STATUS) {
-		add(j->answer, "no answer");
+		add(j->answer, ", ", "no answer");
 	} else if (r->outcome == RP_GONE) {
-		add(j->answer, "device gone");
+		add(j->answer, ", ", "device gone");
 	} else if (r->outcome == RP_STOPPED) {
-		add(j->answer, "interrupted");
+		add(j->answer, ", ", "interrupted");
 	} else {
-		add(j->answer, "transport failed");
+		add(j->answer, ", ", "transport failed");
 	}
 	if (st->dir == SCSI_DIR_IN && st->xfer_len) {
 		h = in ? XXH3_64bits(in, r->data_len) : 0;
-		add(j->answer, "%u bytes in, hash %016" PRIx64, (unsigned)r->data_len, h);
+		add(j->answer, ", ", "%u bytes in, hash %016" PRIx64, (unsigned)r->data_len, h);
 	} else if (st->dir == SCSI_DIR_OUT && st->xfer_len) {
-		add(j->answer, "%u bytes out", (unsigned)r->data_len);
+		add(j->answer, ", ", "%u bytes out", (unsigned)r->data_len);
 	}
 	if (r->note[0])
-		add(j->answer, "%s", r->note);
+		add(j->answer, ", ", "%s", r->note);
 
 	/* the verdict */
 	if (r->outcome == RP_GONE || r->outcome == RP_STOPPED) {
 		j->verdict = VERDICT_FAILED;
-		add(j->diff, "%s", r->outcome == RP_GONE ? "the device left" : "interrupted");
+		add(j->diff, "; ", "%s", r->outcome == RP_GONE ? "the device left" : "interrupted");
 		return;
 	}
 	if (r->outcome == RP_NO_STATUS) {
@@ -151,31 +146,31 @@ void rp_compare(const struct rs_step *st, const struct rp_result *r, const uint8
 			return;
 		}
 		j->verdict = VERDICT_TIMEOUT;
-		add(j->diff, "no answer before the timeout");
+		add(j->diff, "; ", "no answer before the timeout");
 		return;
 	}
 	if (r->outcome == RP_TRANSPORT_FAILED) {
 		j->verdict = VERDICT_FAILED;
-		add(j->diff, "the transport failed");
+		add(j->diff, "; ", "the transport failed");
 		return;
 	}
 	if (st->exp_status == RS_STATUS_NONE && (what & CMP_STATUS))
-		add(j->diff, "answered %s; the recording got no answer", status_text(r->status, b1, sizeof(b1)));
+		add(j->diff, "; ", "answered %s; the recording got no answer", status_text(r->status, b1, sizeof(b1)));
 	else if (st->exp_status >= 0 && (what & CMP_STATUS) && r->status != st->exp_status)
-		add(j->diff, "status %s, recorded %s", status_text(r->status, b1, sizeof(b1)),
+		add(j->diff, "; ", "status %s, recorded %s", status_text(r->status, b1, sizeof(b1)),
 		    status_text(st->exp_status, b2, sizeof(b2)));
 	if (st->exp_sense && (what & CMP_SENSE)) {
 		if (!have_sense)
-			add(j->diff, "no sense, recorded %02x/%02x/%02x", st->exp_key, st->exp_asc, st->exp_ascq);
+			add(j->diff, "; ", "no sense, recorded %02x/%02x/%02x", st->exp_key, st->exp_asc, st->exp_ascq);
 		else if (si.key != st->exp_key || si.asc != st->exp_asc || si.ascq != st->exp_ascq)
-			add(j->diff, "sense %02x/%02x/%02x, recorded %02x/%02x/%02x", si.key, si.asc, si.ascq,
+			add(j->diff, "; ", "sense %02x/%02x/%02x, recorded %02x/%02x/%02x", si.key, si.asc, si.ascq,
 			    st->exp_key, st->exp_asc, st->exp_ascq);
 	}
 	if (st->exp_len && (what & CMP_DATA)) {
 		if (r->data_len != st->exp_len_value)
-			add(j->diff, "%u data bytes, recorded %" PRIu64, (unsigned)r->data_len, st->exp_len_value);
+			add(j->diff, "; ", "%u data bytes, recorded %" PRIu64, (unsigned)r->data_len, st->exp_len_value);
 		else if (st->exp_hash && h != st->exp_hash_value)
-			add(j->diff, "data hash %016" PRIx64 ", recorded %016" PRIx64, h, st->exp_hash_value);
+			add(j->diff, "; ", "data hash %016" PRIx64 ", recorded %016" PRIx64, h, st->exp_hash_value);
 	}
 	j->verdict = j->diff[0] ? VERDICT_DIFFER : VERDICT_MATCH;
 }

@@ -23,6 +23,9 @@
 #   RIG_BUILD       build directory (default: build/ beside this file)
 #   RIG_ACCEL       tcg (default) or kvm
 #   RIG_EXTRA_BINS  extra host programs to copy into the guest's /usr/bin (with their libraries)
+#   RIG_TOOLS       host programs the guest gets (default: tcpdump and the sg3_utils tools)
+#   RIG_INIT        the guest's /init (default: guest/init)
+#   RIG_EXTRA_FILES a directory whose files go into the guest's /rig/
 #   RIG_TIMEOUT     seconds before a QEMU run is killed (default 300)
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -88,15 +91,15 @@ rig_build_initramfs() {
     depmod -b "$st" "$RIG_KVER"
 
     # Userspace tools and their libraries.
-    _rig_copy_bin "$st" "$(command -v tcpdump)"
-    for p in $RIG_SG_TOOLS; do _rig_copy_bin "$st" "$(command -v "$p")"; done
+    for p in ${RIG_TOOLS-tcpdump $RIG_SG_TOOLS}; do _rig_copy_bin "$st" "$(command -v "$p")"; done
     for p in ${RIG_EXTRA_BINS:-}; do _rig_copy_bin "$st" "$p"; done
     # tcpdump -Z root looks the user up
     printf 'root:x:0:0:root:/:/bin/sh\n' > "$st/etc/passwd"
     printf 'root:x:0:\n' > "$st/etc/group"
 
-    cp "$RIG_DIR/guest/init" "$st/init"
+    cp "${RIG_INIT:-$RIG_DIR/guest/init}" "$st/init"
     cp "$RIG_DIR"/guest/workload-*.sh "$st/rig/"
+    [ -z "${RIG_EXTRA_FILES:-}" ] || cp -R "$RIG_EXTRA_FILES"/. "$st/rig/"
     chmod +x "$st/init"
     (cd "$st" && find . | cpio -o -H newc --quiet | gzip -6) > "$RIG_BUILD/initrd.gz"
 }
