@@ -155,8 +155,10 @@ static int fail(struct rp_bot *b, struct rp_result *r, uint8_t outcome, const ch
 	return b->broken ? -1 : 0;
 }
 
-/* A transfer status that ends the command at once. */
-static bool fatal(int st, struct rp_result *r)
+/* A transfer status that ends the command at once.  An interrupted
+ * command leaves the device mid-command: reset recovery (control requests,
+ * which a stop request does not cancel) gives it back clean. */
+static bool fatal_b(struct rp_bot *b, int st, struct rp_result *r)
 {
 	if (st == RP_NODEV) {
 		r->outcome = RP_GONE;
@@ -166,10 +168,15 @@ static bool fatal(int st, struct rp_result *r)
 	if (st == RP_INTERRUPTED) {
 		r->outcome = RP_STOPPED;
 		note(r, "interrupted");
+		if (b) {
+			r->resets++;
+			note(r, bot_reset_recovery(b) == RP_OK ? "reset recovery" : "reset recovery failed");
+		}
 		return true;
 	}
 	return false;
 }
+#define fatal(st, r) fatal_b(b, st, r)
 
 static int command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r, bool autosense);
 

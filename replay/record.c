@@ -193,6 +193,14 @@ static bool rec_interrupted(void *ctx)
 	return r->inner->interrupted && r->inner->interrupted(r->inner->ctx);
 }
 
+static void rec_hold_stop(void *ctx, bool hold)
+{
+	struct rp_recorder *r = ctx;
+
+	if (r->inner->hold_stop)
+		r->inner->hold_stop(r->inner->ctx, hold);
+}
+
 int rp_recorder_open(const char *path, const struct rp_io *inner, uint16_t bus, uint16_t device,
 		     struct rp_recorder **out, char *err, size_t err_size)
 {
@@ -216,6 +224,7 @@ int rp_recorder_open(const char *path, const struct rp_io *inner, uint16_t bus, 
 	r->io.control = rec_control;
 	r->io.clear_halt = rec_clear_halt;
 	r->io.interrupted = rec_interrupted;
+	r->io.hold_stop = rec_hold_stop;
 	r->io.ctx = r;
 	sb_init(&r->sb);
 	sb_init(&r->pkt);

@@ -246,6 +246,10 @@ int replay_run(const struct rs_script *s, const struct replay_opts *o, struct rp
 			uint32_t dlen = 0;
 			int64_t start;
 
+			if (!sum->stopped && sess->interrupted && sess->interrupted(sess->ctx)) {
+				sum->stopped = true;
+				snprintf(sum->stop_reason, sizeof(sum->stop_reason), "interrupted");
+			}
 			if (sum->stopped) {
 				sum->count[VERDICT_SKIPPED]++;
 				continue;

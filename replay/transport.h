@@ -55,6 +55,10 @@ struct rp_io {
 	int (*clear_halt)(void *ctx, uint8_t ep, int64_t *t_submit_ns, int64_t *t_done_ns);
 	/* Has the user asked to stop (SIGINT/SIGTERM)?  NULL: never. */
 	bool (*interrupted)(void *ctx);
+	/* While held, bulk() ignores a stop request: the recovery after an
+	 * interrupted command (ABORT TASK) must reach the device so its
+	 * kernel driver gets it back clean.  NULL: nothing to hold. */
+	void (*hold_stop)(void *ctx, bool hold);
 	void *ctx;
 };
 

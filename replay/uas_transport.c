@@ -82,6 +82,24 @@ static uint16_t next_tag(struct rp_uas *u, uint16_t avoid)
 	return u->tag;
 }
 
+static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uint64_t lun, struct rp_result *r);
+
+/* An interrupted command is still in the device: ABORT TASK (then LOGICAL
+ * UNIT RESET), with the stop request held so they reach it. */
+static void abort_interrupted(struct rp_uas *u, uint16_t tag, uint64_t lun, struct rp_result *r)
+{
+	if (u->io->hold_stop)
+		u->io->hold_stop(u->io->ctx, true);
+	if (task_mgmt(u, TMF_ABORT_TASK, tag, lun, r))
+		note(r, "ABORT TASK");
+	else if (task_mgmt(u, TMF_LOGICAL_UNIT_RESET, tag, lun, r))
+		note(r, "LOGICAL UNIT RESET");
+	else
+		note(r, "ABORT TASK and LOGICAL UNIT RESET failed");
+	if (u->io->hold_stop)
+		u->io->hold_stop(u->io->ctx, false);
+}
+
 static bool fatal(int st, struct rp_result *r)
 {
 	if (st == RP_NODEV) {
@@ -225,8 +243,11 @@ static int with_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_resu
 	rc = u->io->bulk(u->io->ctx, x, n, c->timeout_ms);
 	if (data)
 		r->data_len = x[di].actual;
-	if (fatal(rc, r))
+	if (fatal(rc, r)) {
+		if (rc == RP_INTERRUPTED && x[0].status != RP_OK)
+			abort_interrupted(u, tag, c->lun, r);
 		return 0;
+	}
 	if (x[ci].status == RP_STALL) {
 		int cs = clear(u, u->ep_cmd, r);
 		note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
@@ -269,8 +290,11 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 	x[0].ep = u->ep_cmd, x[0].buf = iu, x[0].len = iulen;
 	x[1].ep = u->ep_status, x[1].buf = st, x[1].len = sizeof(st), x[1].ends = true;
 	rc = u->io->bulk(u->io->ctx, x, 2, c->timeout_ms);
-	if (fatal(rc, r))
+	if (fatal(rc, r)) {
+		if (rc == RP_INTERRUPTED && x[1].status != RP_OK)
+			abort_interrupted(u, tag, c->lun, r);
 		return 0;
+	}
 	if (x[0].status == RP_STALL) {
 		int cs = clear(u, u->ep_cmd, r);
 		note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
@@ -312,8 +336,11 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 		rc = u->io->bulk(u->io->ctx, &d, 1, c->timeout_ms);
 		done += d.actual;
 		r->data_len = done;
-		if (fatal(rc, r) || fatal(d.status, r))
+		if (fatal(rc, r) || fatal(d.status, r)) {
+			if (rc == RP_INTERRUPTED || d.status == RP_INTERRUPTED)
+				abort_interrupted(u, tag, c->lun, r);
 			return 0;
+		}
 		if (d.status == RP_TIMEOUT)
 			return timed_out(u, c, tag, r, "the data phase timed out");
 		if (d.status == RP_STALL) {
@@ -323,8 +350,11 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 		memset(&x[1], 0, sizeof(x[1]));
 		x[1].ep = u->ep_status, x[1].buf = st, x[1].len = sizeof(st);
 		rc = u->io->bulk(u->io->ctx, &x[1], 1, c->timeout_ms);
-		if (fatal(rc, r))
+		if (fatal(rc, r)) {
+			if (rc == RP_INTERRUPTED && x[1].status != RP_OK)
+				abort_interrupted(u, tag, c->lun, r);
 			return 0;
+		}
 	}
 	status_iu(st, x[1].actual, tag, r);
 	return 0;

@@ -26,6 +26,7 @@ struct rp_usb {
 	struct rp_io io;
 	volatile sig_atomic_t *stop;
 	bool claimed;
+	bool hold;                /* recovery in progress: ignore *stop */
 	uint8_t stream_eps[3];
 	bool gone;
 };
@@ -147,7 +148,7 @@ static int usb_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned timeout_m
 		}
 		if (all)
 			break;
-		if (u->stop && *u->stop && !cancel_at) {
+		if (u->stop && *u->stop && !u->hold && !cancel_at) {
 			cancel_all(p, n, RP_INTERRUPTED);
 			rc = RP_INTERRUPTED;
 			cancel_at = mono_ms();
@@ -224,6 +225,13 @@ static bool usb_interrupted(void *ctx)
 	struct rp_usb *u = ctx;
 
 	return u->stop && *u->stop;
+}
+
+static void usb_hold_stop(void *ctx, bool hold)
+{
+	struct rp_usb *u = ctx;
+
+	u->hold = hold;
 }
 
 /* -------------------------------------------------------- descriptors */
@@ -522,6 +530,7 @@ int rp_usb_open(const struct rp_usb_select *sel, uint8_t transport, volatile sig
 	u->io.control = usb_control;
 	u->io.clear_halt = usb_clear_halt;
 	u->io.interrupted = usb_interrupted;
+	u->io.hold_stop = usb_hold_stop;
 	u->io.ctx = u;
 	*out = u;
 	return 0;
