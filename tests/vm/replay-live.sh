@@ -16,7 +16,9 @@
 #   - UAS on xHCI uses bulk streams;
 #   - BOT: a CBW with a bad signature stalls and is recovered (reset
 #     recovery), the commands after it answer;
-#   - the --record pcapng decodes with scsiscope to the replayed commands.
+#   - the --record pcapng decodes with scsiscope to the replayed commands;
+#   - a device that is not the script's, and SIGINT in the middle of a
+#     replay: exit 2, and the kernel driver has the disk again.
 #
 # Needs qemu-system-x86, linux-image-amd64, busybox-static, cpio, kmod and
 # xz-utils (the README's test command installs them).  Without them the
@@ -83,6 +85,13 @@ cmd 00 00 00 00 00 00 expect status=good
 cmd 12 00 00 00 24 00 in=36 expect status=good data=36${inq_hash:+ hash=$inq_hash}
 EOF
 
+# Not the device the guest has: refused once opened, the driver comes back.
+cat > "$RIG_EXTRA_FILES/wrongdev.seq" <<EOF
+scsiscope-replay 1
+device 46f4:0001 serial="NOT-THIS-ONE"
+cmd 00 00 00 00 00 00 expect status=good
+EOF
+
 rig_build_initramfs || { echo "FAIL: initramfs"; exit 1; }
 rig_extract_vmlinux || { echo "FAIL: vmlinux"; exit 1; }
 echo "initramfs and vmlinux: $(rig_elapsed "$T0") s"
@@ -134,6 +143,13 @@ for sc in $SCENARIOS; do
             ok "$sc: a stalled CBW is recovered (reset recovery) and the next commands answer" ||
             fail "$sc: stall recovery (rc $(rc_of "$x" stall))" ;;
     esac
+    [ "$(rc_of "$x" wrongdev)" = 2 ] && grep -q 'NOT-THIS-ONE' "$x/wrongdev.txt" &&
+        [ "$(cat "$x/reattach-wrongdev.txt" 2>/dev/null)" = present ] &&
+        ok "$sc: not the script's device: exit 2, the kernel driver is back" || fail "$sc: the identity check (rc $(rc_of "$x" wrongdev))"
+    [ "$(rc_of "$x" sigint)" = 2 ] && grep -q 'interrupted' "$x/sigint.txt" && grep -q 'kernel driver re-attached' "$x/sigint.txt" &&
+        [ "$(cat "$x/reattach-sigint.txt" 2>/dev/null)" = present ] &&
+        ok "$sc: SIGINT stops the replay, exit 2, the kernel driver is back" ||
+        { fail "$sc: SIGINT (rc $(rc_of "$x" sigint))"; tail -5 "$x/sigint.txt"; }
     # the record decodes to the replayed commands
     rec=$x/$sc.replay.pcapng
     if [ -s "$rec" ] && "$S" decode "$rec" > "$x/record-decode.txt" 2>&1; then
