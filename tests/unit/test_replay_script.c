@@ -351,7 +351,8 @@ Test(extract, damaged_capture_keeps_what_came_before)
 {
 	char *dir = tmpdir(), args[1024], seq[128], cut[128], err[512];
 	size_t len;
-	uint8_t *pcap = slurp(src_path("samples/bot-ehci.pcap"), &len);
+	char *sample = src_path("samples/bot-ehci.pcap");
+	uint8_t *pcap = slurp(sample, &len);
 	struct cli_run r;
 	struct rs_script s;
 	char *text;
@@ -375,6 +376,7 @@ Test(extract, damaged_capture_keeps_what_came_before)
 	rs_free(&s);
 	free(text);
 	free(pcap);
+	free(sample);
 	cli_run_free(&r);
 	snprintf(args, sizeof(args), "rm -rf '%s'", dir);
 	cr_assert_eq(system(args), 0);

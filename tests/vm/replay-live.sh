@@ -150,6 +150,9 @@ for sc in $SCENARIOS; do
         [ "$(cat "$x/reattach-sigint.txt" 2>/dev/null)" = present ] &&
         ok "$sc: SIGINT stops the replay, exit 2, the kernel driver is back" ||
         { fail "$sc: SIGINT (rc $(rc_of "$x" sigint))"; tail -5 "$x/sigint.txt"; }
+    if grep -l 'Sanitizer\|runtime error' "$x"/*.txt >/dev/null 2>&1; then
+        fail "$sc: sanitizer reports in the guest:"; grep -h -A12 'Sanitizer\|runtime error' "$x"/*.txt | head -40
+    fi
     # the record decodes to the replayed commands
     rec=$x/$sc.replay.pcapng
     if [ -s "$rec" ] && "$S" decode "$rec" > "$x/record-decode.txt" 2>&1; then
@@ -163,4 +166,6 @@ for sc in $SCENARIOS; do
     fi
 done
 echo "live-device replay test: $(rig_elapsed "$T0") s, $fails failed"
+# a passing run leaves nothing behind (a failing one keeps $RIG_BUILD to look at)
+[ "$fails" = 0 ] && rm -rf "$RIG_BUILD"
 [ "$fails" = 0 ]
