@@ -1,5 +1,6 @@
 /* test_replay_transport.c - the replay's Bulk-Only and UAS state machines against a fake device (stalls on data, phase errors, short packets, timeouts, task management), the safety gate, the verdicts, the runner, dry runs and the pcapng record. */
 #include <inttypes.h>
+#include <time.h>
 
 #include "cli_harness.h"
 #include "decode/decode.h"
@@ -710,4 +711,46 @@ Test(record, a_replay_decodes_as_a_capture)
 	cr_assert_eq(g.status[1], 2);
 	cr_assert_geq(g.stalls, 1);
 	unlink(path);
+}
+
+Test(runner, timing_original_keeps_the_gaps)
+{
+	static const char text[] = "scsiscope-replay 1\ntransport bot\n"
+				   "cmd 00 00 00 00 00 00 expect status=good\n"
+				   "cmd 00 00 00 00 00 00 gap=120ms expect status=good\n"
+				   "cmd 00 00 00 00 00 00 gap=80ms expect status=good\n";
+	struct rs_script s;
+	struct replay_opts o;
+	struct rp_session sess;
+	struct replay_summary sum;
+	struct fake_dev d;
+	struct timespec a, b;
+	char err[256];
+	FILE *f = fopen("/dev/null", "w");
+	double ms;
+
+	cr_assert_eq(rs_parse(text, strlen(text), "t.seq", &s, err, sizeof(err)), 0, "%s", err);
+	fake_init(&d, false, false);
+	memset(&o, 0, sizeof(o));
+	memset(&sess, 0, sizeof(sess));
+	o.transport = RS_TRANSPORT_BOT;
+	o.compare = CMP_ALL;
+	o.repeat = 1;
+	o.timing_original = true;
+	bot_init(&sess.bot, &d);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	cr_assert_eq(replay_run(&s, &o, &sess, f, &sum, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	cr_assert_geq(ms, 199.0, "the gaps were not kept: %.1f ms", ms);
+	cr_assert_eq(sum.count[VERDICT_MATCH], 3);
+	/* --timing none: at once */
+	o.timing_original = false;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	replay_run(&s, &o, &sess, f, &sum, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	cr_assert_lt(ms, 100.0, "%.1f ms without timing", ms);
+	fclose(f);
+	rs_free(&s);
 }
