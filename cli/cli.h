@@ -46,5 +46,9 @@ int cmd_cut(int argc, char **argv);
 void cmd_cut_usage(FILE *out);
 int cmd_tui(int argc, char **argv);
 void cmd_tui_usage(FILE *out);
+int cmd_extract(int argc, char **argv);
+void cmd_extract_usage(FILE *out);
+int cmd_replay(int argc, char **argv);
+void cmd_replay_usage(FILE *out);
 
 #endif

@@ -13,6 +13,8 @@ const struct cli_command cli_commands[] = {
 	{ "diff", "compare two captures' transactions, ignoring times, tags and addresses", cmd_diff, cmd_diff_usage },
 	{ "cut", "write chosen transactions (and what decodes them) as a small pcapng", cmd_cut, cmd_cut_usage },
 	{ "tui", "browse a capture in the terminal: list, layers, hex, findings", cmd_tui, cmd_tui_usage },
+	{ "extract", "write a capture's SCSI commands as a replay script", cmd_extract, cmd_extract_usage },
+	{ "replay", "send a replay script to a live device (libusb) and compare the answers", cmd_replay, cmd_replay_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
