@@ -13,7 +13,7 @@
 #
 # Functions (each returns non-zero on failure):
 #   rig_install_packages [pkg...]   apt-get update + install the rig's packages (+ extra ones)
-#   rig_kernel                      set RIG_KVER / RIG_VMLINUZ to the newest installed -amd64 kernel
+#   rig_kernel                      set RIG_KVER / RIG_VMLINUZ to the newest installed kernel (Debian -amd64, Ubuntu -generic)
 #   rig_build_initramfs             build $RIG_BUILD/initrd.gz (busybox, modules, tools, guest/)
 #   rig_extract_vmlinux             extract $RIG_BUILD/vmlinux from /boot/vmlinuz-$RIG_KVER
 #   rig_run NAME SCENARIO WORKLOAD  one boot; results unpacked in $RIG_BUILD/run-NAME/x/
@@ -23,6 +23,9 @@
 #   RIG_BUILD       build directory (default: build/ beside this file)
 #   RIG_ACCEL       tcg (default) or kvm
 #   RIG_EXTRA_BINS  extra host programs to copy into the guest's /usr/bin (with their libraries)
+#   RIG_TOOLS       host programs the guest gets (default: tcpdump and the sg3_utils tools)
+#   RIG_INIT        the guest's /init (default: guest/init)
+#   RIG_EXTRA_FILES a directory whose files go into the guest's /rig/
 #   RIG_TIMEOUT     seconds before a QEMU run is killed (default 300)
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,7 +49,7 @@ rig_install_packages() {
 rig_kernel() {
     local k
     RIG_KVER=""
-    for k in /lib/modules/*-amd64; do
+    for k in /lib/modules/*-amd64 /lib/modules/*-generic; do
         [ -d "$k" ] && RIG_KVER=$(printf '%s\n%s\n' "$RIG_KVER" "${k##*/}" | sort -V | tail -1)
     done
     RIG_VMLINUZ=/boot/vmlinuz-$RIG_KVER
@@ -88,15 +91,15 @@ rig_build_initramfs() {
     depmod -b "$st" "$RIG_KVER"
 
     # Userspace tools and their libraries.
-    _rig_copy_bin "$st" "$(command -v tcpdump)"
-    for p in $RIG_SG_TOOLS; do _rig_copy_bin "$st" "$(command -v "$p")"; done
+    for p in ${RIG_TOOLS-tcpdump $RIG_SG_TOOLS}; do _rig_copy_bin "$st" "$(command -v "$p")"; done
     for p in ${RIG_EXTRA_BINS:-}; do _rig_copy_bin "$st" "$p"; done
     # tcpdump -Z root looks the user up
     printf 'root:x:0:0:root:/:/bin/sh\n' > "$st/etc/passwd"
     printf 'root:x:0:\n' > "$st/etc/group"
 
-    cp "$RIG_DIR/guest/init" "$st/init"
+    cp "${RIG_INIT:-$RIG_DIR/guest/init}" "$st/init"
     cp "$RIG_DIR"/guest/workload-*.sh "$st/rig/"
+    [ -z "${RIG_EXTRA_FILES:-}" ] || cp -R "$RIG_EXTRA_FILES"/. "$st/rig/"
     chmod +x "$st/init"
     (cd "$st" && find . | cpio -o -H newc --quiet | gzip -6) > "$RIG_BUILD/initrd.gz"
 }
