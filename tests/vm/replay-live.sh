@@ -39,7 +39,9 @@ command -v qemu-system-x86_64 >/dev/null || missing="$missing qemu-system-x86"
 command -v cpio >/dev/null || missing="$missing cpio"
 command -v depmod >/dev/null || [ -x /sbin/depmod ] || missing="$missing kmod"
 command -v xz >/dev/null || missing="$missing xz-utils"
-ls /boot/vmlinuz-*-amd64 /boot/vmlinuz-*-generic >/dev/null 2>&1 || missing="$missing linux-image-amd64 (Ubuntu: linux-image-generic)"
+kernel=""
+for k in /boot/vmlinuz-*-amd64 /boot/vmlinuz-*-generic; do [ -e "$k" ] && kernel=$k; done
+[ -n "$kernel" ] || missing="$missing linux-image-amd64 (Ubuntu: linux-image-generic)"
 if [ -n "$missing" ]; then
     echo "FAIL: the live-device replay test needs:$missing"
     echo "      install them: apt-get install $PKGS"
