@@ -62,6 +62,8 @@ int live_open(const struct live_opts *o, struct cap_live **out)
 		}
 		return -1;
 	}
+	fprintf(stderr, "scsiscope %s: listening on %s, link type %s (%d), snapshot length %u bytes\n", o->cmd, o->iface,
+		cap_linktype_name(cap_live_linktype(*out)), cap_live_linktype(*out), cap_live_snaplen(*out));
 	return 0;
 }
 
