@@ -154,6 +154,8 @@ struct usb_event {
 
 	uint32_t frame_len;       /* pcap: the record's original length; 0 for text */
 	uint32_t frame_caplen;    /* pcap: bytes of the record in the file */
+	uint64_t drops;           /* events the capture lost just before this one: pcapng
+				   * epb_dropcount, live usbmon statistics (capture/live.h); 0 elsewhere */
 };
 
 /* ------------------------------------------------------------ Bluetooth */

@@ -433,6 +433,32 @@ static int64_t ts_to_ns(const struct ng_iface *ifc, uint64_t t)
 }
 
 /*
+ * epb_dropcount (pcapng, EPB option 4, 8 bytes): the packets lost between
+ * this one and the one before it.  Options follow the padded packet data;
+ * an option that does not fit ends the search (the packet still counts:
+ * options are metadata, and a damaged one takes nothing from the packet).
+ */
+static uint64_t epb_dropcount(const struct ng_block *b, uint32_t caplen)
+{
+	size_t off = 20 + (((size_t)caplen + 3) & ~(size_t)3);
+	uint64_t drops = 0;
+
+	while (bytes_fit(b->body_len, off, 4)) {
+		uint16_t code = 0, len = 0;
+		get_u16(b->body, b->body_len, off, b->be, &code);
+		get_u16(b->body, b->body_len, off + 2, b->be, &len);
+		if (code == 0 || !bytes_fit(b->body_len, off + 4, len))
+			break;
+		if (code == 4 && len == 8) {
+			get_u64(b->body, b->body_len, off + 4, b->be, &drops);
+			break;
+		}
+		off += 4 + (((size_t)len + 3) & ~(size_t)3);
+	}
+	return drops;
+}
+
+/*
  * A packet block: check it, number it, and deliver it if its interface
  * has a link type we read.  Returns 1 with rec filled, 0 when the frame is
  * not delivered, -1 on error.
@@ -502,6 +528,8 @@ static int do_packet(struct cap *c, struct pcapng_own *ng, const struct ng_block
 	rc = cap_parse_linktype(ifc->linktype, &pkt, rec, ng->iso, NG_ISO_MAX, err);
 	if (rc < 0)
 		return -1;
+	if (rc > 0 && rec->kind == CAP_REC_USB && b->type == BT_EPB)
+		rec->u.usb.drops = epb_dropcount(b, caplen);
 	if (rc == 0)
 		c->skipped++;
 	return rc;

@@ -117,8 +117,32 @@ static uint64_t ts_units(int64_t ts_ns, int tsresol)
 	}
 }
 
+void pcapngw_opt(struct strbuf *opts, bool big_endian, uint16_t code, const void *value, uint16_t len)
+{
+	put16(opts, code, big_endian);
+	put16(opts, len, big_endian);
+	if (len)
+		sb_add(opts, value, len);
+	sb_add_zeros(opts, pad4(len));
+}
+
+void pcapngw_opt_u64(struct strbuf *opts, bool big_endian, uint16_t code, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (big_endian ? 56 - 8 * i : 8 * i));
+	pcapngw_opt(opts, big_endian, code, b, 8);
+}
+
 void pcapngw_epb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
 		 const void *data, uint32_t caplen, uint32_t len)
+{
+	pcapngw_epb_opts(sb, big_endian, iface, ts_ns, tsresol, data, caplen, len, NULL, 0);
+}
+
+void pcapngw_epb_opts(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
+		      const void *data, uint32_t caplen, uint32_t len, const void *opts, uint32_t optlen)
 {
 	struct strbuf body = STRBUF_INIT;
 	uint64_t t = ts_units(ts_ns, tsresol);
@@ -131,7 +155,30 @@ void pcapngw_epb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_
 	put32(&body, len, big_endian);
 	if (caplen)
 		sb_add(&body, data, caplen);
+	if (optlen) {
+		sb_add_zeros(&body, pad4(caplen));
+		sb_add(&body, opts, optlen);
+		put32(&body, 0, big_endian);      /* opt_endofopt */
+	}
 	pcapngw_block(sb, big_endian, BT_EPB, body.buf, (uint32_t)body.len);
+	sb_release(&body);
+}
+
+void pcapngw_isb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
+		 const void *opts, uint32_t optlen)
+{
+	struct strbuf body = STRBUF_INIT;
+	uint64_t t = ts_units(ts_ns, tsresol);
+
+	sb_init(&body);
+	put32(&body, iface, big_endian);
+	put32(&body, (uint32_t)(t >> 32), big_endian);
+	put32(&body, (uint32_t)t, big_endian);
+	if (optlen) {
+		sb_add(&body, opts, optlen);
+		put32(&body, 0, big_endian);      /* opt_endofopt */
+	}
+	pcapngw_block(sb, big_endian, 5, body.buf, (uint32_t)body.len);
 	sb_release(&body);
 }
 

@@ -33,6 +33,17 @@ void pcapngw_idb(struct strbuf *sb, bool big_endian, int linktype, uint32_t snap
 /* Enhanced Packet Block. */
 void pcapngw_epb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
 		 const void *data, uint32_t caplen, uint32_t len);
+/* The same with options: opts holds optlen bytes of option TLVs (without
+ * opt_endofopt, which is added) built with pcapngw_opt*. */
+void pcapngw_epb_opts(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
+		      const void *data, uint32_t caplen, uint32_t len, const void *opts, uint32_t optlen);
+/* One option TLV (code, length, value padded to 4 bytes), and one of 8 bytes:
+ * e.g. epb_dropcount (4), isb_ifrecv (4), isb_ifdrop (5), isb_osdrop (7). */
+void pcapngw_opt(struct strbuf *opts, bool big_endian, uint16_t code, const void *value, uint16_t len);
+void pcapngw_opt_u64(struct strbuf *opts, bool big_endian, uint16_t code, uint64_t v);
+/* Interface Statistics Block (pcapng 4.6) with options as above. */
+void pcapngw_isb(struct strbuf *sb, bool big_endian, uint32_t iface, int64_t ts_ns, int tsresol,
+		 const void *opts, uint32_t optlen);
 /* Simple Packet Block (interface 0, no timestamp). */
 void pcapngw_spb(struct strbuf *sb, bool big_endian, const void *data, uint32_t caplen, uint32_t len);
 /* Any block: type, body (padded to 4 bytes), both length fields. */

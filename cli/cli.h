@@ -50,5 +50,7 @@ int cmd_extract(int argc, char **argv);
 void cmd_extract_usage(FILE *out);
 int cmd_replay(int argc, char **argv);
 void cmd_replay_usage(FILE *out);
+int cmd_capture(int argc, char **argv);
+void cmd_capture_usage(FILE *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "analyze/filter.h"
 #include "capture/capture.h"
 #include "capture/prefetch.h"
+#include "cli/live.h"
 #include "analyze/lint.h"
 #include "analyze/normalize.h"
 #include "report/finding_render.h"
@@ -21,6 +22,7 @@ void cmd_decode_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: scsiscope decode [OPTIONS] FILE\n"
+		"       scsiscope decode [OPTIONS] -i usbmonN\n"
 		"\n"
 		"Decode a capture into SCSI transactions over Bulk-Only (BOT) or USB\n"
 		"Attached SCSI (UAS), control requests and notable USB events (errors,\n"
@@ -57,8 +59,25 @@ void cmd_decode_usage(FILE *out)
 		"                       (of the transactions the other options select)\n"
 		"  -h, --help           this text\n"
 		"\n"
-		"Exit status: 0 on success, 2 on a usage error or a damaged file (the\n"
-		"transactions before the damage are still printed).\n");
+		"Live (instead of FILE):\n"
+		"  -i, --interface usbmonN\n"
+		"                       decode a USB bus as it runs (usbmon0: every bus;\n"
+		"                       file:PATH replays a saved usbmon capture); each\n"
+		"                       transaction is printed when it ends, in the order\n"
+		"                       they began, except that one open for more than\n"
+		"                       0.5 s no longer holds back those that ended after\n"
+		"                       it; until Ctrl-C, --count or --duration\n"
+		"      --count N        stop after N packets\n"
+		"      --duration D     stop after D (30, 30s, 500ms, 10m, 2h)\n"
+		"      --snaplen N      bytes kept of each event (scsiscope capture --help)\n"
+		"      --buffer MB      usbmon's kernel buffer\n"
+		"\n"
+		"Events usbmon drops (its buffer full) show as a line of their own with the\n"
+		"finding capture-gap.\n"
+		"\n"
+		"Exit status: 0 on success (live: stopped by Ctrl-C, --count or --duration),\n"
+		"2 on a usage error, a damaged file (the transactions before the damage are\n"
+		"still printed) or an interface that cannot be opened.\n");
 }
 
 struct decode_run {
@@ -77,6 +96,7 @@ struct decode_run {
 	struct normalizer *norm;  /* --normalized */
 	bool norm_data;
 	bool norm_failed;
+	struct live_counts *live; /* -i: the counter */
 };
 
 static bool txn_device(const struct txn *t, uint16_t *bus, uint16_t *dev)
@@ -94,6 +114,8 @@ static void on_txn(void *ctx, const struct txn *t)
 	struct decode_run *run = ctx;
 	uint64_t frame = txn_frame(t);
 
+	if (run->live)
+		live_count_txn(run->live, t);
 	if (run->scsi_only && t->kind != TXN_SCSI)
 		return;
 	if (run->have_device) {
@@ -133,6 +155,43 @@ static void on_txn(void *ctx, const struct txn *t)
 	}
 }
 
+/* -i: the decoder behind the live loop. */
+struct decode_live {
+	struct decode_run *run;
+	struct decoder *dec;
+	bool have_t0;
+};
+
+static int live_packet(void *ctx, const struct cap_record *r, const struct cap_live_pkt *raw)
+{
+	struct decode_live *dl = ctx;
+
+	(void)raw;
+	if (r->kind != CAP_REC_USB)
+		return 0;
+	if (!dl->have_t0) {
+		dl->run->ro.t0_ns = r->u.usb.ts_ns;
+		dl->have_t0 = true;
+	}
+	decoder_feed(dl->dec, &r->u.usb);
+	return 1;
+}
+
+static int live_tick(void *ctx, int64_t now_ns)
+{
+	struct decode_live *dl = ctx;
+	struct strbuf *out = &dl->run->out;
+
+	decoder_flush_stalled(dl->dec, now_ns - LIVE_HOLD_NS);
+	if (out->len) {
+		fwrite(out->buf, 1, out->len, stdout);
+		sb_reset(out);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -1;        /* the reader went away (a closed pipe) */
+	return 0;
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -150,9 +209,14 @@ int cmd_decode(int argc, char **argv)
 		{ "option", required_argument, NULL, 'o' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "normalized", no_argument, NULL, 'n' },
-		{ "ignore", required_argument, NULL, 'i' },
+		{ "ignore", required_argument, NULL, 'g' },
 		{ "compare", required_argument, NULL, 'c' },
 		{ "data", no_argument, NULL, 'H' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'C' },
+		{ "duration", required_argument, NULL, 'T' },
+		{ "snaplen", required_argument, NULL, 'P' },
+		{ "buffer", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -171,12 +235,19 @@ int cmd_decode(int argc, char **argv)
 	unsigned norm_ignore = NORM_IGNORE_DEFAULT, bits;
 	char why[400];
 	int opt, rc;
+	struct live_opts live;
+	struct live_counts counts;
+	struct cap_live *lcap = NULL;
+	enum live_end lend = LIVE_END_FILE;
 
+	memset(&live, 0, sizeof(live));
+	memset(&counts, 0, sizeof(counts));
+	live.cmd = "decode";
 	memset(&run, 0, sizeof(run));
 	run.frame_hi = UINT64_MAX;
 	lint_opts_default(&lo);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vho:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "vho:i:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'v': run.verbose = true; break;
 		case 'j': run.json = true; break;
@@ -206,7 +277,7 @@ int cmd_decode(int argc, char **argv)
 			break;
 		case 'S': run.want_summary = true; break;
 		case 'n': normalized = true; break;
-		case 'i':
+		case 'g':
 			if (norm_fields_parse(optarg, &bits, why, sizeof(why)) < 0)
 				return cli_usage_error("decode", "--ignore: %s", why);
 			norm_ignore |= bits;
@@ -219,12 +290,31 @@ int cmd_decode(int argc, char **argv)
 			norm_opts = true;
 			break;
 		case 'H': run.norm_data = true; norm_opts = true; break;
+		case 'i': live.iface = optarg; break;
+		case 'C':
+			if (!cli_parse_u64(optarg, &live.count) || !live.count)
+				return cli_usage_error("decode", "--count wants a positive number, not '%s'", optarg);
+			break;
+		case 'T':
+			if (!cli_parse_duration_ns(optarg, &live.duration_ns))
+				return cli_usage_error("decode", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
+			break;
+		case 'P':
+			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
+				return cli_usage_error("decode", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
+			break;
+		case 'B':
+			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
+				return cli_usage_error("decode", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
+			break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("decode", "unknown option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("decode", "expects exactly one FILE");
+	if (live.iface ? optind != argc : optind != argc - 1)
+		return cli_usage_error("decode", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE");
+	if (!live.iface && (live.count || live.duration_ns || live.snaplen || live.buffer_mb))
+		return cli_usage_error("decode", "--count, --duration, --snaplen and --buffer go with -i");
 	if (want_findings && (!run.json || no_checks))
 		return cli_usage_error("decode", "--findings goes with --json (and not with --no-checks)");
 	if (norm_opts && !normalized)
@@ -239,7 +329,16 @@ int cmd_decode(int argc, char **argv)
 		norm_free(run.norm);
 		return cli_usage_error("decode", "--filter: %s", err.msg);
 	}
-	if (cap_open(argv[optind], &c, &err) < 0) {
+	c = NULL;
+	if (live.iface) {
+		live_signals();
+		if (live_open(&live, &lcap) < 0) {
+			filter_free(run.filter);
+			norm_free(run.norm);
+			return EXIT_TROUBLE;
+		}
+		run.live = &counts;
+	} else if (cap_open(argv[optind], &c, &err) < 0) {
 		filter_free(run.filter);
 		norm_free(run.norm);
 		cli_print_error(&err);
@@ -250,6 +349,7 @@ int cmd_decode(int argc, char **argv)
 		filter_free(run.filter);
 		norm_free(run.norm);
 		cap_close(c);
+		cap_live_close(lcap);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
 	}
@@ -271,23 +371,31 @@ int cmd_decode(int argc, char **argv)
 		filter_free(run.filter);
 		norm_free(run.norm);
 		cap_close(c);
+		cap_live_close(lcap);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
 	}
-	/* Reading (a second thread) overlaps decoding and rendering; without
-	 * the thread, read in this one: the output is the same. */
-	if (cap_prefetch_start(c, &pf, &err) < 0)
-		pf = NULL;
-	while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0) {
-		if (r.kind != CAP_REC_USB)
-			continue;
-		if (!have_t0) {
-			run.ro.t0_ns = r.u.usb.ts_ns;
-			have_t0 = true;
+	if (lcap) {
+		struct decode_live dl = { .run = &run, .dec = dec, .have_t0 = false };
+
+		lend = live_loop(&live, lcap, live_packet, live_tick, &dl, &counts);
+		rc = 0;           /* a live error was printed by the loop */
+	} else {
+		/* Reading (a second thread) overlaps decoding and rendering; without
+		 * the thread, read in this one: the output is the same. */
+		if (cap_prefetch_start(c, &pf, &err) < 0)
+			pf = NULL;
+		while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0) {
+			if (r.kind != CAP_REC_USB)
+				continue;
+			if (!have_t0) {
+				run.ro.t0_ns = r.u.usb.ts_ns;
+				have_t0 = true;
+			}
+			decoder_feed(dec, &r.u.usb);
 		}
-		decoder_feed(dec, &r.u.usb);
+		cap_prefetch_stop(pf);
 	}
-	cap_prefetch_stop(pf);
 	/* Whatever happened, show everything decoded so far. */
 	decoder_finish(dec);
 	if (lint) {
@@ -316,9 +424,15 @@ int cmd_decode(int argc, char **argv)
 	filter_free(run.filter);
 	cap_close(c);
 	norm_free(run.norm);
+	if (lcap) {
+		live_print_summary(&live, lend, &counts);
+		cap_live_close(lcap);
+		if (lend == LIVE_END_ERROR)
+			return EXIT_TROUBLE;
+	}
 	if (run.norm_failed) {
 		fprintf(stderr, "scsiscope: %s: more control transfer text than --normalized keeps (%u bytes)\n",
-			argv[optind], NORM_ARENA_MAX);
+			live.iface ? live.iface : argv[optind], NORM_ARENA_MAX);
 		return EXIT_TROUBLE;
 	}
 	if (rc < 0) {

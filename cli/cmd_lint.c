@@ -10,6 +10,7 @@
 #include "analyze/lint.h"
 #include "capture/capture.h"
 #include "capture/prefetch.h"
+#include "cli/live.h"
 #include "decode/decode.h"
 #include "report/finding_render.h"
 
@@ -21,6 +22,7 @@ void cmd_lint_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: scsiscope lint [OPTIONS] FILE\n"
+		"       scsiscope lint [OPTIONS] -i usbmonN\n"
 		"       scsiscope lint --explain ID\n"
 		"       scsiscope lint --list\n"
 		"\n"
@@ -43,6 +45,18 @@ void cmd_lint_usage(FILE *out)
 		"      --list           every check: id, default severity, family, summary\n"
 		"  -h, --help           this text\n"
 		"\n"
+		"Live (instead of FILE):\n"
+		"  -i, --interface usbmonN\n"
+		"                       check a USB bus as it runs (file:PATH replays a\n"
+		"                       saved usbmon capture): each finding is printed as\n"
+		"                       soon as its transaction ends (text: one line each;\n"
+		"                       --json: the same records), those that need the\n"
+		"                       whole capture and the totals when it stops (Ctrl-C,\n"
+		"                       --count, --duration); events usbmon drops are the\n"
+		"                       finding capture-gap\n"
+		"      --count N, --duration D, --snaplen N, --buffer MB\n"
+		"                       as for scsiscope capture\n"
+		"\n"
 		"Exit status: 0 no finding at or above the severity, 1 some, 2 on a usage\n"
 		"error or a damaged file (the findings before the damage are still\n"
 		"printed).\n");
@@ -64,6 +78,10 @@ struct lint_run {
 	uint64_t counts[3];       /* by severity, every selected finding */
 	uint64_t not_kept;
 	bool oom;
+	bool stream;              /* -i: print each finding now, keep none */
+	bool json;
+	struct strbuf out;
+	struct live_counts *live;
 };
 
 static bool selected(const struct lint_run *run, const char *id, unsigned *idx)
@@ -84,6 +102,22 @@ static void keep(struct lint_run *run, const struct finding *f, bool have_dev, u
 	if (!selected(run, f->id, &idx))
 		return;
 	run->counts[f->severity <= SEV_ERROR ? f->severity : SEV_ERROR]++;
+	if (run->stream) {
+		if (run->json) {
+			render_finding_json(&run->out, f, have_dev, bus, dev);
+			return;
+		}
+		sb_addf(&run->out, "%-7s %s", severity_name(f->severity), f->id);
+		if (have_dev)
+			sb_addf(&run->out, " on device %u:%u", bus, dev);
+		sb_addf(&run->out, ", frame%s ", f->nframes > 1 ? "s" : "");
+		if (!f->nframes)
+			sb_addc(&run->out, '-');
+		for (unsigned i = 0; i < f->nframes && i < FINDING_FRAMES_MAX; i++)
+			sb_addf(&run->out, "%s%" PRIu64, i ? "," : "", f->frames[i]);
+		sb_addf(&run->out, ": %s\n", f->msg);
+		return;
+	}
 	if (run->n == run->alloc) {
 		size_t na = run->alloc ? run->alloc * 2 : 256;
 		struct kept *nk;
@@ -110,6 +144,8 @@ static void on_txn(void *ctx, const struct txn *t)
 	uint32_t n = 0;
 	uint16_t bus = 0, dev = 0;
 
+	if (run->live)
+		live_count_txn(run->live, t);
 	switch (t->kind) {
 	case TXN_SCSI: fs = t->u.scsi.findings; n = t->u.scsi.nfindings; bus = t->u.scsi.bus; dev = t->u.scsi.device; break;
 	case TXN_CONTROL: fs = t->u.ctl.findings; n = t->u.ctl.nfindings; bus = t->u.ctl.bus; dev = t->u.ctl.device; break;
@@ -263,6 +299,38 @@ static void print_explain(FILE *out, const struct check_info *ci)
 	fputs("\n", out);
 }
 
+/* -i: the decoder behind the live loop. */
+struct lint_live {
+	struct lint_run *run;
+	struct decoder *dec;
+};
+
+static int live_packet(void *ctx, const struct cap_record *r, const struct cap_live_pkt *raw)
+{
+	struct lint_live *ll = ctx;
+
+	(void)raw;
+	if (r->kind != CAP_REC_USB)
+		return 0;
+	decoder_feed(ll->dec, &r->u.usb);
+	return 1;
+}
+
+static int live_tick(void *ctx, int64_t now_ns)
+{
+	struct lint_live *ll = ctx;
+	struct strbuf *out = &ll->run->out;
+
+	decoder_flush_stalled(ll->dec, now_ns - LIVE_HOLD_NS);
+	if (out->len) {
+		fwrite(out->buf, 1, out->len, stdout);
+		sb_reset(out);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -1;
+	return 0;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -273,6 +341,11 @@ int cmd_lint(int argc, char **argv)
 		{ "skip", required_argument, NULL, 'k' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "list", no_argument, NULL, 'L' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'C' },
+		{ "duration", required_argument, NULL, 'T' },
+		{ "snaplen", required_argument, NULL, 'P' },
+		{ "buffer", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -290,12 +363,19 @@ int cmd_lint(int argc, char **argv)
 	bool json = false, list = false;
 	char why[160];
 	int opt, rc, status;
+	struct live_opts live;
+	struct live_counts counts;
+	struct cap_live *lcap = NULL;
+	enum live_end lend = LIVE_END_FILE;
 
+	memset(&live, 0, sizeof(live));
+	memset(&counts, 0, sizeof(counts));
+	live.cmd = "lint";
 	memset(&run, 0, sizeof(run));
 	run.threshold = SEV_ERROR;
 	optind = 1;
 	lint_opts_default(&lo);
-	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ho:i:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!strcmp(optarg, "error"))
@@ -316,6 +396,23 @@ int cmd_lint(int argc, char **argv)
 		case 'k': skip = optarg; break;
 		case 'e': explain = optarg; break;
 		case 'L': list = true; break;
+		case 'i': live.iface = optarg; break;
+		case 'C':
+			if (!cli_parse_u64(optarg, &live.count) || !live.count)
+				return cli_usage_error("lint", "--count wants a positive number, not '%s'", optarg);
+			break;
+		case 'T':
+			if (!cli_parse_duration_ns(optarg, &live.duration_ns))
+				return cli_usage_error("lint", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
+			break;
+		case 'P':
+			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
+				return cli_usage_error("lint", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
+			break;
+		case 'B':
+			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
+				return cli_usage_error("lint", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
+			break;
 		case 'h': cmd_lint_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("lint", "unknown option");
 		}
@@ -332,8 +429,10 @@ int cmd_lint(int argc, char **argv)
 		print_explain(stdout, check_find(explain));
 		return EXIT_OK;
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("lint", "expects exactly one FILE");
+	if (live.iface ? optind != argc : optind != argc - 1)
+		return cli_usage_error("lint", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE");
+	if (!live.iface && (live.count || live.duration_ns || live.snaplen || live.buffer_mb))
+		return cli_usage_error("lint", "--count, --duration, --snaplen and --buffer go with -i");
 
 	while (check_at(run.nchecks))
 		run.nchecks++;
@@ -350,7 +449,18 @@ int cmd_lint(int argc, char **argv)
 			return cli_usage_error("lint", "out of memory");
 		return cli_usage_error("lint", "no check '%s' (scsiscope lint --list shows them)", bad);
 	}
-	if (cap_open(argv[optind], &c, &err) < 0) {
+	c = NULL;
+	sb_init(&run.out);
+	if (live.iface) {
+		live_signals();
+		if (live_open(&live, &lcap) < 0) {
+			free(run.selected);
+			return EXIT_TROUBLE;
+		}
+		run.stream = true;
+		run.json = json;
+		run.live = &counts;
+	} else if (cap_open(argv[optind], &c, &err) < 0) {
 		free(run.selected);
 		cli_print_error(&err);
 		return EXIT_TROUBLE;
@@ -363,15 +473,23 @@ int cmd_lint(int argc, char **argv)
 		lint_free(lint);
 		free(run.selected);
 		cap_close(c);
+		cap_live_close(lcap);
 		fprintf(stderr, "scsiscope: out of memory\n");
 		return EXIT_TROUBLE;
 	}
-	if (cap_prefetch_start(c, &pf, &err) < 0)
-		pf = NULL;
-	while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0)
-		if (r.kind == CAP_REC_USB)
-			decoder_feed(dec, &r.u.usb);
-	cap_prefetch_stop(pf);
+	if (lcap) {
+		struct lint_live ll = { .run = &run, .dec = dec };
+
+		lend = live_loop(&live, lcap, live_packet, live_tick, &ll, &counts);
+		rc = 0;           /* a live error was printed by the loop */
+	} else {
+		if (cap_prefetch_start(c, &pf, &err) < 0)
+			pf = NULL;
+		while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0)
+			if (r.kind == CAP_REC_USB)
+				decoder_feed(dec, &r.u.usb);
+		cap_prefetch_stop(pf);
+	}
 	/* Whatever happened, check and show everything decoded so far. */
 	decoder_finish(dec);
 	lint_finish(lint);
@@ -384,13 +502,22 @@ int cmd_lint(int argc, char **argv)
 	for (int s = (int)run.threshold; s <= SEV_ERROR; s++)
 		if (run.counts[s])
 			status = EXIT_FINDINGS;
-	if (rc < 0)
+	if (rc < 0 || lend == LIVE_END_ERROR)
 		status = EXIT_TROUBLE;
+	if (run.out.len) {            /* -i: what the end of the capture reported */
+		fwrite(run.out.buf, 1, run.out.len, stdout);
+		sb_reset(&run.out);
+	}
 	if (json)
 		print_json(stdout, &run, lint_report_dropped(lint), status);
 	else
 		print_text(stdout, &run);
 	fflush(stdout);
+	sb_release(&run.out);
+	if (lcap) {
+		live_print_summary(&live, lend, &counts);
+		cap_live_close(lcap);
+	}
 	if (rc < 0)
 		cli_print_error(&err);
 	decoder_free(dec);

@@ -15,6 +15,7 @@ const struct cli_command cli_commands[] = {
 	{ "tui", "browse a capture in the terminal: list, layers, hex, findings", cmd_tui, cmd_tui_usage },
 	{ "extract", "write a capture's SCSI commands as a replay script", cmd_extract, cmd_extract_usage },
 	{ "replay", "send a replay script to a live device (libusb) and compare the answers", cmd_replay, cmd_replay_usage },
+	{ "capture", "record a USB bus (usbmon) or one device on it into a pcapng", cmd_capture, cmd_capture_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

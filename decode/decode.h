@@ -167,6 +167,7 @@ enum usb_note_kind {
 	USB_NOTE_NO_COMPLETION,   /* submit never completed in the capture */
 	USB_NOTE_OTHER_TRAFFIC,   /* interrupt/iso/bulk traffic of a non-storage interface (one note per URB) */
 	USB_NOTE_STRAY,           /* a storage-pipe URB outside any command (a rejected CBW, a Sense IU for a tag not in flight) */
+	USB_NOTE_GAP,             /* the capture lost events here (usb_event.drops): length = how many; finding capture-gap */
 };
 
 struct usb_note {
@@ -244,6 +245,16 @@ struct decoder;
 struct decoder *decoder_new(const struct decoder_opts *opts, txn_cb cb, void *ctx);
 /* Feed one event (USB only; HCI records are ignored here). */
 void decoder_feed(struct decoder *d, const struct usb_event *ev);
+/*
+ * Live decoding (scsiscope decode -i): transactions are delivered in start
+ * order, so one still open holds back every one that began after it.  A
+ * live front end calls this from time to time (and when the bus is idle)
+ * with before_ns = now - a hold time: open transactions that began before
+ * before_ns, with a finished one waiting behind them, are passed over and
+ * delivered when they end, out of start order.  Returns how many were
+ * passed over (0: the order is exactly a file's).
+ */
+unsigned decoder_flush_stalled(struct decoder *d, int64_t before_ns);
 /* End of capture: everything still open is emitted as ended by the capture. */
 void decoder_finish(struct decoder *d);
 void decoder_free(struct decoder *d);

@@ -52,6 +52,7 @@ struct decoder {
 	struct storage_ctx sc;
 	struct ctl_open *ctl;
 	uint32_t nctl;
+	uint64_t last_frame;      /* the frame of the event fed last (for gap notes) */
 };
 
 /* Bounds: a hostile capture cannot make these lists grow without limit. */
@@ -439,9 +440,41 @@ struct decoder *decoder_new(const struct decoder_opts *opts, txn_cb cb, void *ct
 	return d;
 }
 
+/* The capture lost events just before ev (usbmon's buffer overflowed):
+ * a note of its own, at ev's frame, that says so. */
+static void gap_note(struct decoder *d, const struct usb_event *ev)
+{
+	uint64_t fr[2] = { d->last_frame, ev->frame };
+	struct txn_rec *r;
+	struct usb_note *n;
+
+	if (!d->opts.notes)
+		return;
+	r = txn_begin(d->sc.em, TXN_USB, ev->frame);
+	n = &r->t.u.note;
+	n->kind = USB_NOTE_GAP;
+	n->ts = ev->ts_ns;
+	n->bus = ev->bus;
+	n->xfer = USB_XFER_UNKNOWN;
+	n->length = ev->drops > UINT32_MAX ? UINT32_MAX : (uint32_t)ev->drops;
+	txn_add_finding(r, "capture-gap", SEV_WARNING, d->last_frame ? fr : fr + 1, d->last_frame ? 2 : 1,
+			"the capture lost %llu event%s here (usbmon's buffer was full): commands around "
+			"frame %llu may be incomplete or missing",
+			(unsigned long long)ev->drops, ev->drops == 1 ? "" : "s", (unsigned long long)ev->frame);
+	txn_end(d->sc.em, r);
+}
+
 void decoder_feed(struct decoder *d, const struct usb_event *ev)
 {
+	if (ev->drops)
+		gap_note(d, ev);
+	d->last_frame = ev->frame;
 	urb_pairer_feed(d->pairer, ev);
+}
+
+unsigned decoder_flush_stalled(struct decoder *d, int64_t before_ns)
+{
+	return emitter_pass_stalled(d->sc.em, before_ns);
 }
 
 void decoder_finish(struct decoder *d)
@@ -566,6 +599,7 @@ const char *usb_note_kind_name(enum usb_note_kind k)
 	case USB_NOTE_NO_COMPLETION: return "no-completion";
 	case USB_NOTE_OTHER_TRAFFIC: return "traffic";
 	case USB_NOTE_STRAY: return "stray";
+	case USB_NOTE_GAP: return "events-lost";
 	}
 	return "unknown";
 }

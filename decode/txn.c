@@ -417,6 +417,45 @@ void txn_drop(struct emitter *e, struct txn_rec *r)
 	pump(e);
 }
 
+static int64_t rec_start(const struct txn_rec *r)
+{
+	switch (r->t.kind) {
+	case TXN_SCSI: return r->t.u.scsi.ts_start;
+	case TXN_CONTROL: return r->t.u.ctl.ts_start;
+	default: return r->t.u.note.ts;
+	}
+}
+
+unsigned emitter_pass_stalled(struct emitter *e, int64_t before_ns)
+{
+	unsigned passed = 0;
+
+	for (;;) {
+		struct txn_rec *r = e->head, *q;
+
+		if (!r)
+			break;
+		if (r->ended) {
+			pump(e);
+			continue;
+		}
+		if (rec_start(r) >= before_ns)
+			break;
+		for (q = r->next; q && !q->ended; q = q->next)
+			;
+		if (!q)
+			break;            /* nothing ended waits behind it */
+		e->head = r->next;
+		if (!e->head)
+			e->tail = NULL;
+		e->queued--;
+		r->next = NULL;
+		r->seq = UINT64_MAX;      /* delivered when it ends */
+		passed++;
+	}
+	return passed;
+}
+
 void emitter_flush(struct emitter *e)
 {
 	/* Anything still open here is a decoder bug; deliver it anyway so

@@ -51,6 +51,11 @@ struct txn_rec {
 struct emitter *emitter_new(txn_cb cb, void *ctx);
 /* Run hook on each transaction before it is delivered (decode.h). */
 void emitter_set_hook(struct emitter *e, txn_hook hook, void *ctx);
+/* Live decoding: pass over the open transactions at the head of the queue
+ * that began before before_ns while an ended one waits behind them, so
+ * that what has ended is delivered now (the passed-over ones are delivered
+ * when they end).  Returns how many were passed over. */
+unsigned emitter_pass_stalled(struct emitter *e, int64_t before_ns);
 /* Deliver everything still queued (all must have ended). */
 void emitter_flush(struct emitter *e);
 void emitter_free(struct emitter *e);

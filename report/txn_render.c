@@ -196,6 +196,13 @@ static void line_note(struct strbuf *sb, const struct usb_note *n, const struct 
 {
 	sb_addf(sb, "%7" PRIu64 " ", n->frame);
 	add_time(sb, ts_sub(n->ts, o->t0_ns));
+	if (n->kind == USB_NOTE_GAP) {
+		sb_addf(sb, " %u:--- usb events-lost: the capture dropped %" PRIu32 " event%s before this frame",
+			n->bus, n->length, n->length == 1 ? "" : "s");
+		add_findings(sb, n->findings, n->nfindings);
+		sb_addc(sb, '\n');
+		return;
+	}
 	sb_addf(sb, " %u:%03u ep%u%s usb %s %s ", n->bus, n->device, n->endpoint & 0x7f,
 		(n->endpoint & 0x80) ? "in" : "out", usb_xfer_name((enum usb_xfer_type)n->xfer),
 		usb_note_kind_name((enum usb_note_kind)n->kind));
