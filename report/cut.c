@@ -279,6 +279,16 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 	if (cap_prefetch_start(c, &pf, err) < 0)
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
+		if (r.kind == CAP_REC_HCI) {
+			/* Bluetooth records are decoded (so numbering and t0 agree
+			 * with decode) but cut writes USB captures only. */
+			if (!have_t0) {
+				p->t0 = r.u.hci.ts_ns;
+				have_t0 = true;
+			}
+			decoder_feed_hci(dec, &r.u.hci);
+			continue;
+		}
 		if (r.kind != CAP_REC_USB)
 			continue;
 		if (sources && r.u.usb.source < 8)
