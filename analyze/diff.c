@@ -70,11 +70,7 @@ static void on_txn(void *ctx, const struct txn *t)
 		return;
 	if (diff_seq_add(l->s, t) < 0) {
 		l->full = true;
-		switch (t->kind) {
-		case TXN_SCSI: l->frame = t->u.scsi.frame; break;
-		case TXN_CONTROL: l->frame = t->u.ctl.frame; break;
-		default: l->frame = t->u.note.frame; break;
-		}
+		l->frame = txn_first_frame(t);
 	}
 }
 

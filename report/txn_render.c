@@ -348,6 +348,10 @@ void render_txn_verbose(struct strbuf *sb, const struct txn *t, const struct ren
 	case TXN_CONTROL: verbose_control(sb, &t->u.ctl); break;
 	case TXN_BT:
 		add_frames(sb, t->u.bt.frames, t->u.bt.nframes);
+		{
+			char name[64];
+			sb_addf(sb, "    %s:\n", bt_name(&t->u.bt, name, sizeof(name)));
+		}
 		bt_describe(sb, &t->u.bt, "      ");
 		add_findings_verbose(sb, t->u.bt.findings, t->u.bt.nfindings);
 		break;
