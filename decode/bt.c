@@ -41,6 +41,7 @@ struct reasm {
 	uint8_t hdr[4];
 	uint8_t hdr_len;
 	uint32_t need;            /* L2CAP payload bytes still to come */
+	uint64_t last;            /* frame of its latest fragment: the oldest is given up first */
 };
 
 struct dongle {
@@ -502,6 +503,7 @@ static void acl(struct bt *bt, const struct pkt *pk)
 			acl_alone(bt, pk, handle, d, caplen, len, NULL);
 			return;
 		}
+		a->last = pk->frame;
 		reasm_add(bt, a, pk, d, caplen, len);
 		return;
 	}
@@ -511,12 +513,17 @@ static void acl(struct bt *bt, const struct pkt *pk)
 		if (!bt->reasm[i].used)
 			a = &bt->reasm[i];
 	if (!a) {
-		acl_alone(bt, pk, handle, d, caplen, len,
-			  "more than 64 L2CAP PDUs being reassembled at once: this one is shown unreassembled");
-		return;
+		/* All busy: the one that waited longest gives way. */
+		a = &bt->reasm[0];
+		for (unsigned i = 1; i < BT_REASM_MAX; i++)
+			if (bt->reasm[i].last < a->last)
+				a = &bt->reasm[i];
+		reasm_close(bt, a, true, "more than 64 L2CAP PDUs being reassembled at once: the one that waited "
+					 "longest is shown as far as it got");
 	}
 	memset(a, 0, sizeof(*a));
 	a->used = true;
+	a->last = pk->frame;
 	a->handle = handle;
 	a->dir = pk->dir;
 	a->bus = pk->bus;

@@ -22,10 +22,12 @@
  *     answer has not come while BT_CMD_OVERTAKEN later commands were
  *     answered, or when a Reset completes, is delivered as unanswered;
  *   BT_CONN_MAX connections known (later ones: no peer address shown);
- *   BT_REASM_MAX L2CAP PDUs being reassembled at once, each of at most
+ *   BT_REASM_MAX L2CAP PDUs being reassembled at once (a new one makes
+ *     the one that waited longest give way), each of at most
  *     BT_L2CAP_FRAGMENTS_MAX ACL fragments and PAYLOAD_HEAD_MAX bytes kept
  *     (the rest hashed and counted): past either limit the PDU is delivered
- *     as incomplete with the finding l2cap-reassembly-limit;
+ *     as incomplete with the finding l2cap-reassembly-limit, and its later
+ *     fragments are shown as fragments without a start;
  *   BT_DONGLES_MAX dongles in a USB capture, each with one event buffer
  *     (257 bytes) and two ACL buffers (4 + 65535 bytes at most).
  */
