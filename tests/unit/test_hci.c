@@ -9,6 +9,7 @@
 #include "decode/decode.h"
 #include "decode/hci.h"
 #include "report/txn_render.h"
+#include "cli_harness.h"
 #include "testlib.h"
 
 /* ------------------------------------------------------------ harness */
@@ -823,4 +824,74 @@ Test(hci_acceptance, pairing_flow_step_by_step)
 	cr_assert_eq(count_finding(&c, "hci-command-unanswered"), 0);
 	cr_assert_eq(count_finding(&c, "hci-disconnect"), 3);
 	col_free(&c);
+}
+
+/* ------------------------------------------------------------ the command line */
+
+/* A pairing that fails, as a PacketLogger file; reason: the Pairing Failed reason. */
+static void pairing_capture(uint8_t reason, char path[64])
+{
+	struct pk p;
+	uint8_t failed[10] = { 0x40, 0x00, 0x06, 0x00, 0x02, 0x00, 0x06, 0x00, 0x05, reason };
+
+	pk_init(&p);
+	le_connect(&p);
+	ACL_OUT(&p, 0x40, 0x00, 0x0b, 0x00, 0x07, 0x00, 0x06, 0x00, 0x01, 0x04, 0x00, 0x0d, 0x10, 0x03, 0x03);
+	ACL_IN(&p, 0x40, 0x20, 0x0b, 0x00, 0x07, 0x00, 0x06, 0x00, 0x02, 0x03, 0x00, 0x09, 0x10, 0x03, 0x03);
+	pk_add(&p, HCI_REC_ACL, HCI_DIR_SENT, failed, sizeof(failed));
+	EVT(&p, 0x05, 0x04, 0x00, 0x40, 0x00, 0x3d);
+	write_temp(p.sb.buf, p.sb.len, path);
+	sb_release(&p.sb);
+}
+
+Test(hci_cli, lint_decode_cut_and_diff_on_a_bluetooth_capture)
+{
+	char a[64], b[64], args[256], out[] = "/tmp/scsiscope-bt-cut-XXXXXX";
+	struct cli_run r;
+	int fd = mkstemp(out);
+
+	cr_assert(fd >= 0);
+	close(fd);
+	pairing_capture(0x03, a);
+	pairing_capture(0x04, b);
+	snprintf(args, sizeof(args), "lint %s", a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 1, "errors found: exit 1\n%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "smp-pairing-failed") && strstr(r.out, "Authentication Requirements (0x03); Just Works"),
+		  "%s", r.out);
+	cr_assert(strstr(r.out, "hci-disconnect") && strstr(r.out, "Connection Terminated due to MIC Failure"), "%s", r.out);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "decode --json --filter 'cid==6 && opcode==5' %s", a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "\"kind\":\"bt\",\"bt_kind\":\"acl\",\"frame\":4,") &&
+		  strstr(r.out, "\"name\":\"SMP Pairing Failed\"") && strstr(r.out, "\"protocol\":\"smp\""), "%s", r.out);
+	cr_assert_eq(strchr(r.out, '\n'), r.out + strlen(r.out) - 1, "one line: %s", r.out);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "cut %s --filter 'cid==6' -o %s", a, out);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "decode %s", out);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "SMP Pairing Request") && strstr(r.out, "SMP Pairing Failed: Authentication Requirements"),
+		  "%s", r.out);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "diff %s %s", a, a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "diff %s %s", a, b);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "Confirm Value Failed"), "%s", r.out);
+	cli_run_free(&r);
+	r = run_scsiscope("lint --explain smp-pairing-failed");
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "smp-pairing-failed (error, bt)") && strstr(r.out, "IO capabilities"), "%s", r.out);
+	cli_run_free(&r);
+	unlink(a);
+	unlink(b);
+	unlink(out);
 }
