@@ -389,7 +389,8 @@ static void bt_acl(struct bt_feed *f, uint16_t handle_flags, const uint8_t *payl
 	pkt[1] = (uint8_t)(handle_flags >> 8);
 	pkt[2] = (uint8_t)n;
 	pkt[3] = (uint8_t)(n >> 8);
-	memcpy(pkt + 4, payload, n);
+	if (n)
+		memcpy(pkt + 4, payload, n);
 	r = mk_hci(HCI_REC_ACL, HCI_DIR_RECV, 0, pkt, 4u + n, 1000000000 + (int64_t)f->frame * 1000);
 	r.frame = ++f->frame;
 	r.source = HCI_SRC_PKLG;
