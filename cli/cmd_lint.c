@@ -117,8 +117,8 @@ static void on_txn(void *ctx, const struct txn *t)
 	case TXN_BT: fs = t->u.bt.findings; n = t->u.bt.nfindings; bus = t->u.bt.bus; dev = t->u.bt.device; break;
 	default: return;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		keep(run, &fs[i], true, bus, dev);
+	for (uint32_t i = 0; i < n; i++)     /* a Bluetooth log has no USB device */
+		keep(run, &fs[i], t->kind != TXN_BT || t->u.bt.source == BT_SRC_USB, bus, dev);
 }
 
 static int cmp_kept(const void *a, const void *b)
