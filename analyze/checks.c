@@ -27,6 +27,19 @@ static const struct check_info checks[] = {
 	  "host waits for, or more than it accepts (babble, phase error). Typical causes are a driver that "
 	  "builds the CDB and the wrapper from different variables, or a wrong block size. Compare the CDB "
 	  "fields (decode -v) with the CBW and check which one the rest of the stack relies on." },
+	{ "att-error", SEV_WARNING, "bt",
+	  "an ATT Error Response: a GATT request refused",
+	  "The GATT server answered a request with an Error Response (Core Vol 3 Part F 3.4.1.1), naming the "
+	  "request, the attribute handle and the error. Attribute Not Found (0x0A) and Attribute Not Long "
+	  "(0x0B) are how a discovery ends and are only info. Insufficient Authentication (0x05), "
+	  "Insufficient Authorization (0x08), Insufficient Encryption Key Size (0x0C) and Insufficient "
+	  "Encryption (0x0F) are errors: the attribute needs a paired, encrypted link (or a longer key) "
+	  "the client does not have yet. A well-behaved client pairs or starts encryption and retries; a "
+	  "HID-over-GATT host that stays silent after one of these never paired: look for SMP in the "
+	  "capture (smp-pairing-failed) and at the security level the server requires. Other codes "
+	  "(Invalid Handle, Write Not Permitted, Invalid Attribute Value Length, application errors "
+	  "0x80-0x9F) point at a client and server that disagree about the database: a stale cache "
+	  "after the server changed (Service Changed, Database Out Of Sync 0x12)." },
 	{ "bot-bad-signature", SEV_ERROR, "bot",
 	  "a CBW without 'USBC' or a CSW without 'USBS'",
 	  "Every Command Block Wrapper starts with dCBWSignature 43425355h ('USBC', BOT 5.1) and every "
@@ -156,6 +169,48 @@ static const struct check_info checks[] = {
 	  "flushed, see unflushed-writes), a wrong LBA mapping or a failing medium. The finding names the "
 	  "write and the read; the comparison uses hashes and a bounded memory of recent writes, so old "
 	  "writes may no longer be compared." },
+	{ "hci-command-failed", SEV_WARNING, "bt",
+	  "an HCI command answered with an error status",
+	  "The controller answered the command (Command Complete or Command Status) with a status other "
+	  "than Success; the status is one of the Core specification's error codes (Vol 1 Part F). It is an "
+	  "error for connection and security commands (Link Control commands, LE Create Connection, "
+	  "Connection Update, Enable Encryption, Long Term Key Request Reply), a warning otherwise. "
+	  "Command Disallowed (0x0C) means the controller is in a state where the command makes no sense "
+	  "(cancelling a connection that is not being made, scanning while already scanning); Unknown HCI "
+	  "Command (0x01) that the controller does not implement it (read its supported commands first); "
+	  "Invalid HCI Command Parameters (0x12) and Unsupported Feature or Parameter Value (0x11) that "
+	  "the host built the parameters wrong; Memory Capacity Exceeded (0x07) and Connection Limit "
+	  "Exceeded (0x09) that the controller ran out of room. Look at the command's parameters "
+	  "(decode -v) and at what the host did just before." },
+	{ "hci-command-unanswered", SEV_ERROR, "bt",
+	  "an HCI command that got neither Command Complete nor Command Status",
+	  "Every HCI command is answered by the controller with Command Complete or Command Status (Core "
+	  "Vol 4 Part E 4.4). This one got no answer: the capture ended first, the controller hung or was "
+	  "reset (a Reset completed while it waited), or 8 later commands were answered while it waited, "
+	  "so it will not be. A host waiting for the answer stops sending commands (command flow control), "
+	  "which looks like a Bluetooth stack that froze. Check whether the controller's firmware crashed "
+	  "(a Hardware Error event, a USB disconnect of the dongle) or the transport lost a packet." },
+	{ "hci-disconnect", SEV_WARNING, "bt",
+	  "a connection ended, with the reason the controller gave",
+	  "A Disconnection Complete event ended a connection; its reason is an error code (Core Vol 1 "
+	  "Part F). Remote User Terminated Connection (0x13), Remote Device Terminated due to Power Off "
+	  "(0x15) and Connection Terminated By Local Host (0x16) are the normal ends of a link (info). "
+	  "Connection Timeout (0x08) is the supervision timeout: the radio link was lost (range, "
+	  "interference, the peer crashed or stopped answering). LMP/LL Response Timeout (0x22) means "
+	  "the peer did not answer a link-layer procedure in 40 s (often a stuck encryption or "
+	  "connection-update procedure). Connection Terminated due to MIC Failure (0x3D) means a packet "
+	  "failed its integrity check: the two sides use different keys (a bond one side forgot). "
+	  "Connection Failed to be Established (0x3E) means the first packets after the connect request "
+	  "never arrived. Authentication Failure (0x05) and PIN or Key Missing (0x06) are pairing and "
+	  "bonding problems: delete the bond on both sides and pair again. The finding says how long the "
+	  "connection lasted when its start is in the capture." },
+	{ "l2cap-reassembly-limit", SEV_WARNING, "bt",
+	  "an L2CAP PDU too fragmented (or too many at once) to reassemble",
+	  "ACL data is reassembled into L2CAP PDUs within fixed bounds: at most 64 PDUs in progress at "
+	  "once and 4096 ACL fragments a PDU (a real PDU of 65,535 bytes in 27-byte LE fragments needs "
+	  "about 2,400). Past either bound the PDU is shown as far as it got, marked incomplete, and the "
+	  "fragments that follow are shown on their own. A capture that reaches the bound is damaged or "
+	  "hostile, or a controller is sending continuation fragments without end." },
 	{ "not-ready", SEV_INFO, "scsi",
 	  "NOT READY sense (sense key 2)",
 	  "The logical unit is not ready: no medium, becoming ready, stopped, or ejected (e.g. 02/3A/00 "
@@ -172,6 +227,22 @@ static const struct check_info checks[] = {
 	  "times its 90th percentile, above an absolute floor; both tunable). Occasional outliers are media "
 	  "housekeeping (garbage collection, a spin-up, a cache flush); many point at a device under stress, "
 	  "thermal throttling or a bus problem. Look at what ran just before and at the transfer sizes." },
+	{ "smp-pairing-failed", SEV_ERROR, "bt",
+	  "SMP Pairing Failed: why, and the features the two sides offered",
+	  "One side ended LE (or BR/EDR cross-transport) pairing with Pairing Failed (Core Vol 3 Part H "
+	  "3.5.5). The finding names who sent it, the reason, and the pairing method the Pairing Request "
+	  "and Response select (Just Works, Passkey Entry, Numeric Comparison, OOB; legacy or Secure "
+	  "Connections) with each side's IO capability (0 DisplayOnly, 1 DisplayYesNo, 2 KeyboardOnly, "
+	  "3 NoInputNoOutput, 4 KeyboardDisplay), AuthReq (bit 2 MITM, bit 3 SC) and maximum key size. "
+	  "Authentication Requirements (0x03): one side requires MITM protection or Secure Connections "
+	  "and the IO capabilities only allow Just Works (e.g. a NoInputNoOutput device with an "
+	  "initiator that sets MITM). Confirm Value Failed (0x04) and DHKey Check Failed (0x0B): the two "
+	  "sides computed different values, a wrong passkey, or a bug in the crypto. Pairing Not "
+	  "Supported (0x05): the device does not allow pairing now. Encryption Key Size (0x06): the "
+	  "negotiated key is shorter than one side accepts. Repeated Attempts (0x09): pairing was tried "
+	  "again too soon after a failure. Passkey Entry Failed (0x01) and Numeric Comparison Failed "
+	  "(0x0C): the user cancelled or the values did not match. Unspecified Reason (0x08) often "
+	  "means the host stack gave up (timeout, a bond it refuses to replace)." },
 	{ "sync-cache-failed", SEV_ERROR, "scsi",
 	  "SYNCHRONIZE CACHE failed",
 	  "The device reported a failure for SYNCHRONIZE CACHE (SBC-3 5.22): data the host believes written "

@@ -70,11 +70,7 @@ static void on_txn(void *ctx, const struct txn *t)
 		return;
 	if (diff_seq_add(l->s, t) < 0) {
 		l->full = true;
-		switch (t->kind) {
-		case TXN_SCSI: l->frame = t->u.scsi.frame; break;
-		case TXN_CONTROL: l->frame = t->u.ctl.frame; break;
-		default: l->frame = t->u.note.frame; break;
-		}
+		l->frame = txn_first_frame(t);
 	}
 }
 
@@ -107,13 +103,13 @@ int diff_seq_load(struct diff_seq *s, struct cap *c, const struct filter *filter
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
 		s->frames++;
-		if (r.kind != CAP_REC_USB)
+		if (r.kind != CAP_REC_USB && r.kind != CAP_REC_HCI)
 			continue;
 		if (!have_t0) {
-			l.t0 = r.u.usb.ts_ns;
+			l.t0 = r.kind == CAP_REC_USB ? r.u.usb.ts_ns : r.u.hci.ts_ns;
 			have_t0 = true;
 		}
-		decoder_feed(dec, &r.u.usb);
+		decoder_feed_record(dec, &r);
 		if (l.full)
 			break;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decode/hci.h"
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 #include "util/tsmath.h"
@@ -27,6 +28,7 @@ enum field_id {
 	F_TRANSPORT, F_OPCODE, F_SERVICE_ACTION, F_NAME, F_LBA, F_BLOCKS, F_ALLOC_LEN, F_DIRECTION,
 	F_EXPECTED_BYTES, F_MOVED_BYTES, F_CAPTURED_BYTES, F_STATUS, F_CSW_STATUS, F_RESIDUE, F_SENSE_KEY,
 	F_SENSE_ASC, F_SENSE_ASCQ, F_END, F_FINDING, F_SEVERITY, F_USB_STATUS, F_REQUEST, F_ENDPOINT,
+	F_HCI_STATUS, F_HCI_EVENT, F_HANDLE, F_CID,
 	F_COUNT
 };
 
@@ -48,7 +50,7 @@ static const struct keyword severity_kw[] = {
 static const struct keyword usb_status_kw[] = {
 	{ "ok", 0 }, { "stall", -32 }, { NULL, 0 },
 };
-static const struct keyword kind_kw[] = { { "scsi", 0 }, { "control", 0 }, { "usb", 0 }, { NULL, 0 } };
+static const struct keyword kind_kw[] = { { "scsi", 0 }, { "control", 0 }, { "usb", 0 }, { "bt", 0 }, { NULL, 0 } };
 static const struct keyword transport_kw[] = { { "bot", 0 }, { "uas", 0 }, { "none", 0 }, { NULL, 0 } };
 static const struct keyword direction_kw[] = { { "in", 0 }, { "out", 0 }, { "none", 0 }, { NULL, 0 } };
 static const struct keyword end_kw[] = {
@@ -64,7 +66,7 @@ struct field_def {
 };
 
 static const struct field_def fields[F_COUNT] = {
-	[F_KIND] = { "kind", FT_STR, kind_kw, "scsi, control or usb (a notable USB event)" },
+	[F_KIND] = { "kind", FT_STR, kind_kw, "scsi, control, usb (a notable USB event) or bt (Bluetooth)" },
 	[F_FRAME] = { "frame", FT_NUM, NULL, "first frame (CBW, Command IU, setup, the event's frame)" },
 	[F_LAST_FRAME] = { "last_frame", FT_NUM, NULL, "last frame of the transaction" },
 	[F_TIME] = { "time", FT_TIME, NULL, "start, in seconds since the first record (fractions allowed)" },
@@ -75,9 +77,9 @@ static const struct field_def fields[F_COUNT] = {
 	[F_LUN] = { "lun", FT_NUM, NULL, "logical unit (scsi)" },
 	[F_TAG] = { "tag", FT_NUM, NULL, "BOT dCBWTag or UAS IU tag (scsi)" },
 	[F_TRANSPORT] = { "transport", FT_STR, transport_kw, "bot or uas (scsi)" },
-	[F_OPCODE] = { "opcode", FT_NUM, NULL, "CDB operation code (scsi)" },
+	[F_OPCODE] = { "opcode", FT_NUM, NULL, "CDB operation code (scsi); HCI command opcode (bt); ATT opcode, SMP or signalling code (bt L2CAP)" },
 	[F_SERVICE_ACTION] = { "service_action", FT_NUM, NULL, "CDB service action, for opcodes that have one" },
-	[F_NAME] = { "name", FT_STR, NULL, "command name, control request name, or USB event kind" },
+	[F_NAME] = { "name", FT_STR, NULL, "command name, control request name, USB event kind, or the HCI command/event or ATT/SMP/L2CAP PDU name" },
 	[F_LBA] = { "lba", FT_NUM, NULL, "logical block address in the CDB" },
 	[F_BLOCKS] = { "blocks", FT_NUM, NULL, "transfer length in blocks in the CDB" },
 	[F_ALLOC_LEN] = { "alloc_len", FT_NUM, NULL, "allocation/parameter list length in the CDB" },
@@ -97,6 +99,10 @@ static const struct field_def fields[F_COUNT] = {
 	[F_USB_STATUS] = { "usb.status", FT_NUM, usb_status_kw, "URB status of a control transfer or USB event (-32 = stall)" },
 	[F_REQUEST] = { "request", FT_NUM, NULL, "bRequest of a control transfer" },
 	[F_ENDPOINT] = { "endpoint", FT_NUM, NULL, "endpoint address of a control transfer or USB event (bit 7 = IN)" },
+	[F_HCI_STATUS] = { "hci.status", FT_NUM, NULL, "HCI status of a command's answer or of an event (bt): 0 success" },
+	[F_HCI_EVENT] = { "hci.event", FT_NUM, NULL, "HCI event code (bt events; 14/15 for a command's answer)" },
+	[F_HANDLE] = { "handle", FT_NUM, NULL, "Bluetooth connection handle (bt)" },
+	[F_CID] = { "cid", FT_NUM, NULL, "L2CAP channel id (bt): 4 ATT, 6 SMP, 1 and 5 signalling" },
 };
 
 const char *filter_field_name(unsigned i)
@@ -772,6 +778,7 @@ void filter_free(struct filter *f)
 struct ectx {
 	const struct txn *t;
 	int64_t t0;
+	char name[64];            /* bt_name's buffer */
 	bool ci_done;
 	struct cdb_info ci;
 };
@@ -815,13 +822,9 @@ static bool str(struct fval *v, const char *s)
 	return true;
 }
 
-static void txn_findings(const struct txn *t, const struct finding **f, uint32_t *n)
+static void findings_of(const struct txn *t, const struct finding **f, uint32_t *n)
 {
-	switch (t->kind) {
-	case TXN_SCSI: *f = t->u.scsi.findings; *n = t->u.scsi.nfindings; break;
-	case TXN_CONTROL: *f = t->u.ctl.findings; *n = t->u.ctl.nfindings; break;
-	default: *f = t->u.note.findings; *n = t->u.note.nfindings; break;
-	}
+	*f = txn_findings(t, n);
 	if (!*f)
 		*n = 0;
 }
@@ -915,6 +918,36 @@ static bool get_note(struct ectx *e, unsigned fid, struct fval *v)
 	return false;
 }
 
+static bool get_bt(struct ectx *e, unsigned fid, struct fval *v)
+{
+	const struct bt_txn *b = &e->t->u.bt;
+
+	switch (fid) {
+	case F_KIND: return str(v, "bt");
+	case F_FRAME: return num(v, b->frame);
+	case F_LAST_FRAME: return num(v, b->last_frame);
+	case F_TIME: return snum(v, ts_sub(b->ts_start, e->t0));
+	case F_DURATION_US: return snum(v, ts_sub(b->ts_end, b->ts_start) / 1000);
+	case F_BUS: return num(v, b->bus);
+	case F_DEVICE: return num(v, b->device);
+	case F_NAME: return str(v, bt_name(b, e->name, sizeof(e->name)));
+	case F_OPCODE:
+		if (b->kind == BT_COMMAND)
+			return num(v, b->opcode);
+		return b->kind == BT_ACL && b->proto != BT_PROTO_NONE && b->proto != BT_PROTO_OTHER &&
+		       b->data.head_len && num(v, b->code);
+	case F_DIRECTION:
+		return b->dir != HCI_DIR_NONE && str(v, b->dir == HCI_DIR_SENT ? "out" : "in");
+	case F_MOVED_BYTES: return num(v, b->data.bytes);
+	case F_CAPTURED_BYTES: return num(v, b->data.captured);
+	case F_HCI_STATUS: return b->status >= 0 && num(v, (uint64_t)b->status);
+	case F_HCI_EVENT: return b->event && num(v, b->event);
+	case F_HANDLE: return b->handle != BT_HANDLE_NONE && num(v, b->handle);
+	case F_CID: return b->kind == BT_ACL && b->proto != BT_PROTO_NONE && num(v, b->cid);
+	}
+	return false;
+}
+
 /* Fill v with field fid of the transaction; false when it has no such field. */
 static bool get_field(struct ectx *e, unsigned fid, struct fval *v)
 {
@@ -923,7 +956,7 @@ static bool get_field(struct ectx *e, unsigned fid, struct fval *v)
 		const struct finding *f;
 		uint32_t n;
 		uint8_t max = 0;
-		txn_findings(e->t, &f, &n);
+		findings_of(e->t, &f, &n);
 		for (uint32_t i = 0; i < n; i++)
 			if (f[i].severity > max)
 				max = f[i].severity;
@@ -933,6 +966,7 @@ static bool get_field(struct ectx *e, unsigned fid, struct fval *v)
 	case TXN_SCSI: return get_scsi(e, fid, v);
 	case TXN_CONTROL: return get_control(e, fid, v);
 	case TXN_USB: return get_note(e, fid, v);
+	case TXN_BT: return get_bt(e, fid, v);
 	}
 	return false;
 }
@@ -989,7 +1023,7 @@ static bool eval_findings(struct ectx *e, const struct node *n)
 	bool positive = n->op == OP_EQ || n->op == OP_MATCH;
 	uint8_t pos_op = n->op == OP_EQ || n->op == OP_NE ? OP_EQ : OP_MATCH;
 
-	txn_findings(e->t, &f, &cnt);
+	findings_of(e->t, &f, &cnt);
 	for (uint32_t i = 0; i < cnt; i++)
 		if (f[i].id && str_test(pos_op, f[i].id, n->str))
 			return positive;
@@ -1056,7 +1090,7 @@ static bool eval(struct ectx *e, const struct filter *f, int ni)
 		if (n->field == F_FINDING) {
 			const struct finding *fl;
 			uint32_t cnt;
-			txn_findings(e->t, &fl, &cnt);
+			findings_of(e->t, &fl, &cnt);
 			return cnt > 0;
 		}
 		return get_field(e, n->field, &v) && !v.none;

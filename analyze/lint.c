@@ -187,6 +187,7 @@ void lint_hook(void *ctx, const struct txn *t, struct txn_handle *h)
 	check_scsi_txn(l, t, h);
 	check_transport_txn(l, t, h);
 	check_timing_txn(l, t, h);
+	check_bt_txn(l, t, h);
 	if (l->opts.data_checks)
 		check_data_txn(l, t, h);
 }

@@ -20,6 +20,7 @@ enum lint_family {
 	LINT_FAMILY_TRANSPORT,    /* check_transport.c: BOT, UAS, USB, capture gaps */
 	LINT_FAMILY_DATA,         /* check_data.c: write caching and flushes */
 	LINT_FAMILY_TIMING,       /* check_timing.c: latency outliers, commands never answered */
+	LINT_FAMILY_BT,           /* check_bt.c: Bluetooth HCI, SMP, ATT */
 	LINT_FAMILY_COUNT,
 };
 
@@ -40,5 +41,6 @@ void check_data_free(void *state);
 void check_timing_txn(struct lint *l, const struct txn *t, struct txn_handle *h);
 void check_timing_finish(struct lint *l);
 void check_timing_free(void *state);
+void check_bt_txn(struct lint *l, const struct txn *t, struct txn_handle *h);   /* state: one fixed block */
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/hci.h"
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 #include "util/hash.h"
@@ -516,11 +517,14 @@ int norm_add(struct normalizer *n, const struct txn *t, struct norm_txn *out, st
 	uint16_t bus, device;
 	size_t result_at = 0;
 
-	switch (t->kind) {
-	case TXN_SCSI: bus = t->u.scsi.bus; device = t->u.scsi.device; break;
-	case TXN_CONTROL: bus = t->u.ctl.bus; device = t->u.ctl.device; break;
-	default: bus = t->u.note.bus; device = t->u.note.device; break;
-	}
+	/* Bluetooth: the capture tool's side-band records (notes, syslog,
+	 * power) and the controller's flow control (Number Of Completed
+	 * Packets, batched differently each run) say nothing about the
+	 * exchange: not compared. */
+	if (t->kind == TXN_BT && (t->u.bt.kind == BT_TEXT || t->u.bt.kind == BT_OTHER ||
+				  (t->u.bt.kind == BT_EVENT && t->u.bt.event == 0x13)))
+		return 0;
+	txn_bus_device(t, &bus, &device);
 	d = dev_get(n, bus, device);
 	if (t->kind == TXN_CONTROL && t->u.ctl.has_setup) {
 		const struct control_txn *c = &t->u.ctl;
@@ -619,6 +623,28 @@ int norm_add(struct normalizer *n, const struct txn *t, struct norm_txn *out, st
 		}
 		sb_addf(&n->tmp, "%" PRIu64 " bytes, ", c->data.bytes);
 		add_usb_status(&n->tmp, c->status, c->completed);
+		if (arena_put(n, r) < 0)
+			return -1;
+		break;
+	}
+	case TXN_BT: {
+		const struct bt_txn *b = &t->u.bt;
+		r->frame = b->frame;
+		r->moved = b->data.bytes;
+		r->data_hash = b->data.hash;
+		if (b->data.captured == b->data.bytes)
+			r->flags |= NORM_F_DATA_FULL;
+		r->dur_us = dur_us(b->ts_start, b->ts_end);
+		sb_addf(&n->tmp, "hci %s ", b->dir == HCI_DIR_SENT ? "sent" : b->dir == HCI_DIR_RECV ? "recv" : "-");
+		bt_summary(&n->tmp, b);
+		sb_adds(&n->tmp, "\t-> ");
+		sb_reset(&n->line);
+		bt_status_text(&n->line, b);
+		if (n->line.len) {
+			sb_add(&n->tmp, n->line.buf, n->line.len);
+			sb_adds(&n->tmp, ", ");
+		}
+		sb_addf(&n->tmp, "%" PRIu64 " bytes", b->data.bytes);
 		if (arena_put(n, r) < 0)
 			return -1;
 		break;

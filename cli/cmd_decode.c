@@ -105,6 +105,7 @@ static bool txn_device(const struct txn *t, uint16_t *bus, uint16_t *dev)
 	case TXN_SCSI: *bus = t->u.scsi.bus; *dev = t->u.scsi.device; return true;
 	case TXN_CONTROL: *bus = t->u.ctl.bus; *dev = t->u.ctl.device; return true;
 	case TXN_USB: *bus = t->u.note.bus; *dev = t->u.note.device; return true;
+	case TXN_BT: *bus = t->u.bt.bus; *dev = t->u.bt.device; return true;
 	}
 	return false;
 }
@@ -386,13 +387,13 @@ int cmd_decode(int argc, char **argv)
 		if (cap_prefetch_start(c, &pf, &err) < 0)
 			pf = NULL;
 		while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0) {
-			if (r.kind != CAP_REC_USB)
+			if (r.kind != CAP_REC_USB && r.kind != CAP_REC_HCI)
 				continue;
 			if (!have_t0) {
-				run.ro.t0_ns = r.u.usb.ts_ns;
+				run.ro.t0_ns = r.kind == CAP_REC_USB ? r.u.usb.ts_ns : r.u.hci.ts_ns;
 				have_t0 = true;
 			}
-			decoder_feed(dec, &r.u.usb);
+			decoder_feed_record(dec, &r);
 		}
 		cap_prefetch_stop(pf);
 	}

@@ -150,10 +150,11 @@ static void on_txn(void *ctx, const struct txn *t)
 	case TXN_SCSI: fs = t->u.scsi.findings; n = t->u.scsi.nfindings; bus = t->u.scsi.bus; dev = t->u.scsi.device; break;
 	case TXN_CONTROL: fs = t->u.ctl.findings; n = t->u.ctl.nfindings; bus = t->u.ctl.bus; dev = t->u.ctl.device; break;
 	case TXN_USB: fs = t->u.note.findings; n = t->u.note.nfindings; bus = t->u.note.bus; dev = t->u.note.device; break;
+	case TXN_BT: fs = t->u.bt.findings; n = t->u.bt.nfindings; bus = t->u.bt.bus; dev = t->u.bt.device; break;
 	default: return;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		keep(run, &fs[i], true, bus, dev);
+	for (uint32_t i = 0; i < n; i++)     /* a Bluetooth log has no USB device */
+		keep(run, &fs[i], t->kind != TXN_BT || t->u.bt.source == BT_SRC_USB, bus, dev);
 }
 
 static int cmp_kept(const void *a, const void *b)
@@ -486,8 +487,7 @@ int cmd_lint(int argc, char **argv)
 		if (cap_prefetch_start(c, &pf, &err) < 0)
 			pf = NULL;
 		while ((rc = pf ? cap_prefetch_next(pf, &r, &err) : cap_next(c, &r, &err)) > 0)
-			if (r.kind == CAP_REC_USB)
-				decoder_feed(dec, &r.u.usb);
+			decoder_feed_record(dec, &r);
 		cap_prefetch_stop(pf);
 	}
 	/* Whatever happened, check and show everything decoded so far. */

@@ -21,6 +21,12 @@
  * and routes bulk URBs of storage interfaces; bot.c and uas.c turn those
  * URBs into scsi_txn; scsi.c, scsi_data.c and sense.c decode CDBs, data and
  * sense (pure functions, also used by front ends).
+ *
+ * Bluetooth: decoder_feed_hci() takes the HCI records of PacketLogger,
+ * btsnoop and H4 pcap files, and a Bluetooth dongle's URBs in a USB capture
+ * go through the same HCI decoder (decode/bt.c); both give struct bt_txn
+ * (TXN_BT) in the same start-ordered stream (decode/hci.h names and
+ * describes them).
  */
 
 enum transport {
@@ -184,10 +190,82 @@ struct usb_note {
 	uint32_t nfindings;
 };
 
+/*
+ * Bluetooth: one HCI command with the Command Complete or Command Status
+ * that answered it, one HCI event that answers no command, one L2CAP PDU
+ * reassembled from its ACL fragments (signalling, ATT, SMP or another
+ * channel), SCO/ISO data, or a side-band record of the capture tool
+ * (PacketLogger notes, syslog and kernel messages: on the timeline between
+ * the packets).
+ */
+enum bt_kind {
+	BT_COMMAND = 1,           /* HCI command (+ its answer in reply) */
+	BT_EVENT,                 /* HCI event that answers no command */
+	BT_ACL,                   /* an L2CAP PDU (or an ACL fragment that belongs to none) */
+	BT_SCO,                   /* SCO data */
+	BT_ISO,                   /* ISO data */
+	BT_TEXT,                  /* note, syslog, kernel, kernel debug, error text */
+	BT_OTHER,                 /* LMP, vendor, power, config, new controller, unknown records */
+};
+
+/* What the L2CAP PDU of a BT_ACL carries (by channel id). */
+enum bt_proto {
+	BT_PROTO_NONE = 0,        /* not an L2CAP PDU start (orphan fragment), or no bytes */
+	BT_PROTO_SIGNAL,          /* CID 0x0001, BR/EDR signalling */
+	BT_PROTO_LE_SIGNAL,       /* CID 0x0005, LE signalling */
+	BT_PROTO_ATT,             /* CID 0x0004 */
+	BT_PROTO_SMP,             /* CID 0x0006 (LE) or 0x0007 (BR/EDR) */
+	BT_PROTO_OTHER,           /* another fixed or a dynamic channel */
+};
+
+/* Where the Bluetooth bytes came from, beyond enum hci_source. */
+#define BT_SRC_USB 0x80           /* a Bluetooth dongle's URBs in a USB capture */
+
+#define BT_HANDLE_NONE 0xffff
+
+struct bt_txn {
+	uint8_t kind;             /* enum bt_kind */
+	uint8_t rec_type;         /* enum hci_rec_type of the (first) record */
+	uint8_t dir;              /* enum hci_dir */
+	uint8_t source;           /* enum hci_source, or BT_SRC_USB */
+	uint64_t frame;           /* first frame (the command, the event, the PDU's first fragment, the record) */
+	uint64_t last_frame;
+	int64_t ts_start;
+	int64_t ts_end;           /* the answer's time (commands), the last fragment's (ACL) */
+	uint16_t bus;             /* USB dongle's bus:device; 0:0 for HCI logs */
+	uint16_t device;
+	uint16_t opcode;          /* BT_COMMAND: its opcode; BT_EVENT Command Complete/Status: the opcode it names */
+	uint8_t event;            /* BT_EVENT: event code; BT_COMMAND: 0x0e / 0x0f of the answer, 0 unanswered */
+	uint8_t subevent;         /* LE Meta (0x3e) subevent code; 0 none */
+	int16_t status;           /* HCI status of the answer or the event; -1 none */
+	bool answered;            /* BT_COMMAND: Command Complete or Status seen */
+	uint16_t handle;          /* connection handle; BT_HANDLE_NONE */
+	uint8_t link;             /* the handle's link: 0 unknown, 1 BR/EDR ACL, 2 LE, 3 SCO/eSCO, 4 ISO */
+	bool has_peer;            /* the handle's connection was seen: peer is its address */
+	uint8_t peer[6];          /* BD_ADDR, as on the air (little-endian) */
+	uint16_t cid;             /* BT_ACL: L2CAP channel id */
+	uint16_t l2cap_len;       /* BT_ACL: the L2CAP length field */
+	uint8_t proto;            /* enum bt_proto */
+	uint8_t code;             /* ATT opcode, SMP code, signalling code (first byte of the PDU) */
+	uint32_t fragments;       /* BT_ACL: ACL packets that made the PDU */
+	bool incomplete;          /* BT_ACL: the PDU never completed (fragments missing, a new start, the limit, the end) */
+	bool truncated;           /* the capture cut a record's bytes */
+	struct payload data;      /* the bytes: command or event packet with its header; L2CAP information payload
+				     (after the 4-byte basic header); ACL fragment; text; other record */
+	const uint8_t *reply;     /* BT_COMMAND: the answering event packet (header included); NULL none */
+	uint16_t reply_len;
+	uint64_t reply_frame;
+	const uint64_t *frames;
+	uint32_t nframes;
+	const struct finding *findings;
+	uint32_t nfindings;
+};
+
 enum txn_kind {
 	TXN_SCSI = 1,
 	TXN_CONTROL,
 	TXN_USB,
+	TXN_BT,                   /* Bluetooth: struct bt_txn */
 };
 
 struct txn {
@@ -196,6 +274,7 @@ struct txn {
 		struct scsi_txn scsi;
 		struct control_txn ctl;
 		struct usb_note note;
+		struct bt_txn bt;
 	} u;
 };
 
@@ -243,7 +322,7 @@ struct decoder;
 
 /* Returns NULL only on allocation failure. */
 struct decoder *decoder_new(const struct decoder_opts *opts, txn_cb cb, void *ctx);
-/* Feed one event (USB only; HCI records are ignored here). */
+/* Feed one USB event. */
 void decoder_feed(struct decoder *d, const struct usb_event *ev);
 /*
  * Live decoding (scsiscope decode -i): transactions are delivered in start
@@ -255,6 +334,10 @@ void decoder_feed(struct decoder *d, const struct usb_event *ev);
  * passed over (0: the order is exactly a file's).
  */
 unsigned decoder_flush_stalled(struct decoder *d, int64_t before_ns);
+/* Feed one Bluetooth record (PacketLogger, btsnoop, H4 pcap). */
+void decoder_feed_hci(struct decoder *d, const struct hci_record *r);
+/* Either, by the record's kind. */
+void decoder_feed_record(struct decoder *d, const struct cap_record *r);
 /* End of capture: everything still open is emitted as ended by the capture. */
 void decoder_finish(struct decoder *d);
 void decoder_free(struct decoder *d);
@@ -273,5 +356,13 @@ const char *severity_name(enum severity s);
 const char *txn_end_name(enum txn_end e);
 const char *sense_source_name(enum sense_source s);
 const char *usb_note_kind_name(enum usb_note_kind k);
+const char *bt_kind_name(enum bt_kind k);
+
+/* Any transaction's first frame, start time, findings, and bus:device
+ * (Bluetooth logs: 0:0). */
+uint64_t txn_first_frame(const struct txn *t);
+int64_t txn_ts(const struct txn *t);
+const struct finding *txn_findings(const struct txn *t, uint32_t *n);
+void txn_bus_device(const struct txn *t, uint16_t *bus, uint16_t *device);
 
 #endif

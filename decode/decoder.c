@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/bt.h"
 #include "decode/device.h"
 #include "decode/scsi.h"
 #include "decode/storage.h"
@@ -53,6 +54,7 @@ struct decoder {
 	struct ctl_open *ctl;
 	uint32_t nctl;
 	uint64_t last_frame;      /* the frame of the event fed last (for gap notes) */
+	struct bt *bt;            /* Bluetooth HCI: logs and dongles (bt.c) */
 };
 
 /* Bounds: a hostile capture cannot make these lists grow without limit. */
@@ -379,6 +381,13 @@ static void control_urb(struct decoder *d, const struct urb *u, bool at_submit)
 		if (u->caplen || u->moved)
 			txn_add_data(r, u->data, u->caplen, u->moved);
 		devtable_control(d->devs, u);
+		if (u->has_setup && u->setup[0] == 0x80 && u->setup[1] == 0x06 && u->setup[3] == 0x01 && u->status == 0) {
+			const struct usb_device_info *di = devtable_info(d->devs, u->bus, u->device);
+			if (di && di->have_device_desc)
+				bt_usb_device_class(d->bt, u->bus, u->device,
+						    (uint32_t)di->dev_class << 16 | (uint32_t)di->dev_subclass << 8 |
+						    di->dev_protocol);
+		}
 		control_effects(d, u);
 		if (status_is_gone(u->status))
 			storage_gone(d, u->bus, u->device, u->complete_frame);
@@ -393,6 +402,8 @@ static void on_urb(void *ctx, const struct urb *u, bool at_submit)
 	struct decoder *d = ctx;
 	struct ep_route rt;
 
+	if (u->xfer != USB_XFER_ISO && bt_usb_urb(d->bt, u, at_submit))
+		return;
 	if (u->xfer == USB_XFER_CONTROL) {
 		control_urb(d, u, at_submit);
 		return;
@@ -433,6 +444,8 @@ struct decoder *decoder_new(const struct decoder_opts *opts, txn_cb cb, void *ct
 		emitter_set_hook(d->sc.em, d->opts.hook, d->opts.hook_ctx);
 	d->devs = devtable_new();
 	d->pairer = urb_pairer_new(on_urb, d);
+	if (d->sc.em)
+		d->bt = bt_new(d->sc.em);
 	if (!d->sc.em || !d->devs || !d->pairer) {
 		decoder_free(d);
 		return NULL;
@@ -477,6 +490,19 @@ unsigned decoder_flush_stalled(struct decoder *d, int64_t before_ns)
 	return emitter_pass_stalled(d->sc.em, before_ns);
 }
 
+void decoder_feed_hci(struct decoder *d, const struct hci_record *r)
+{
+	bt_record(d->bt, r);
+}
+
+void decoder_feed_record(struct decoder *d, const struct cap_record *r)
+{
+	if (r->kind == CAP_REC_USB)
+		decoder_feed(d, &r->u.usb);
+	else if (r->kind == CAP_REC_HCI)
+		bt_record(d->bt, &r->u.hci);
+}
+
 void decoder_finish(struct decoder *d)
 {
 	urb_pairer_finish(d->pairer);
@@ -488,6 +514,7 @@ void decoder_finish(struct decoder *d)
 		if (s->uas)
 			uas_finish(s->uas);
 	}
+	bt_finish(d->bt);
 	emitter_flush(d->sc.em);
 }
 
@@ -516,6 +543,7 @@ void decoder_free(struct decoder *d)
 		free(c);
 	}
 	devtable_free(d->devs);
+	bt_free(d->bt);
 	emitter_free(d->sc.em);
 	free(d);
 }
@@ -587,6 +615,60 @@ const char *sense_source_name(enum sense_source s)
 	case SENSE_NONE: break;
 	}
 	return "none";
+}
+
+const char *bt_kind_name(enum bt_kind k)
+{
+	switch (k) {
+	case BT_COMMAND: return "command";
+	case BT_EVENT: return "event";
+	case BT_ACL: return "acl";
+	case BT_SCO: return "sco";
+	case BT_ISO: return "iso";
+	case BT_TEXT: return "text";
+	case BT_OTHER: return "other";
+	}
+	return "unknown";
+}
+
+uint64_t txn_first_frame(const struct txn *t)
+{
+	switch (t->kind) {
+	case TXN_SCSI: return t->u.scsi.frame;
+	case TXN_CONTROL: return t->u.ctl.frame;
+	case TXN_BT: return t->u.bt.frame;
+	default: return t->u.note.frame;
+	}
+}
+
+int64_t txn_ts(const struct txn *t)
+{
+	switch (t->kind) {
+	case TXN_SCSI: return t->u.scsi.ts_start;
+	case TXN_CONTROL: return t->u.ctl.ts_start;
+	case TXN_BT: return t->u.bt.ts_start;
+	default: return t->u.note.ts;
+	}
+}
+
+const struct finding *txn_findings(const struct txn *t, uint32_t *n)
+{
+	switch (t->kind) {
+	case TXN_SCSI: *n = t->u.scsi.nfindings; return t->u.scsi.findings;
+	case TXN_CONTROL: *n = t->u.ctl.nfindings; return t->u.ctl.findings;
+	case TXN_BT: *n = t->u.bt.nfindings; return t->u.bt.findings;
+	default: *n = t->u.note.nfindings; return t->u.note.findings;
+	}
+}
+
+void txn_bus_device(const struct txn *t, uint16_t *bus, uint16_t *device)
+{
+	switch (t->kind) {
+	case TXN_SCSI: *bus = t->u.scsi.bus; *device = t->u.scsi.device; break;
+	case TXN_CONTROL: *bus = t->u.ctl.bus; *device = t->u.ctl.device; break;
+	case TXN_BT: *bus = t->u.bt.bus; *device = t->u.bt.device; break;
+	default: *bus = t->u.note.bus; *device = t->u.note.device; break;
+	}
 }
 
 const char *usb_note_kind_name(enum usb_note_kind k)

@@ -118,6 +118,7 @@ static void rec_free(struct txn_rec *r)
 	free(r->findings);
 	payload_acc_free(r->data);
 	payload_acc_free(r->data_spare);
+	free(r->aux);
 	free(r);
 }
 
@@ -138,6 +139,12 @@ static void rec_release(struct emitter *e, struct txn_rec *r)
 		r->findings = NULL;
 		r->findings_alloc = 0;
 	}
+	if (r->aux_alloc > 512) {
+		free(r->aux);
+		r->aux = NULL;
+		r->aux_alloc = 0;
+	}
+	r->aux_len = 0;
 	if (r->data) {
 		payload_acc_reset(r->data);
 		if (r->data_spare)
@@ -158,6 +165,8 @@ static struct txn_rec *rec_new(struct emitter *e)
 	uint32_t frames_alloc, findings_alloc;
 	struct finding *findings;
 	struct payload_acc *acc;
+	uint8_t *aux;
+	uint32_t aux_alloc;
 
 	if (!r) {
 		r = calloc(1, sizeof(*r));
@@ -172,7 +181,11 @@ static struct txn_rec *rec_new(struct emitter *e)
 	findings = r->findings;
 	findings_alloc = r->findings_alloc;
 	acc = r->data_spare;
+	aux = r->aux;
+	aux_alloc = r->aux_alloc;
 	memset(r, 0, sizeof(*r));
+	r->aux = aux;
+	r->aux_alloc = aux_alloc;
 	r->frames = frames;
 	r->frames_alloc = frames_alloc;
 	r->findings = findings;
@@ -209,6 +222,17 @@ static void rec_finalize(struct txn_rec *r)
 		t->u.note.findings = r->findings;
 		t->u.note.nfindings = r->nfindings;
 		break;
+	case TXN_BT:
+		t->u.bt.frames = r->frames;
+		t->u.bt.nframes = r->nframes;
+		t->u.bt.findings = r->findings;
+		t->u.bt.nfindings = r->nfindings;
+		payload_acc_view(r->data, &t->u.bt.data);
+		t->u.bt.reply = r->aux_len ? r->aux : NULL;
+		t->u.bt.reply_len = (uint16_t)r->aux_len;
+		if (r->nframes && t->u.bt.last_frame < r->frames[r->nframes - 1])
+			t->u.bt.last_frame = r->frames[r->nframes - 1];
+		break;
 	}
 }
 
@@ -226,6 +250,10 @@ static void rec_point_findings(struct txn_rec *r)
 	case TXN_USB:
 		r->t.u.note.findings = r->findings;
 		r->t.u.note.nfindings = r->nfindings;
+		break;
+	case TXN_BT:
+		r->t.u.bt.findings = r->findings;
+		r->t.u.bt.nfindings = r->nfindings;
 		break;
 	}
 }
@@ -301,6 +329,12 @@ struct txn_rec *txn_begin(struct emitter *e, enum txn_kind kind, uint64_t first_
 		break;
 	case TXN_USB:
 		r->t.u.note.frame = first_frame;
+		break;
+	case TXN_BT:
+		r->t.u.bt.frame = first_frame;
+		r->t.u.bt.last_frame = first_frame;
+		r->t.u.bt.status = -1;
+		r->t.u.bt.handle = BT_HANDLE_NONE;
 		break;
 	}
 	if (first_frame)
@@ -386,6 +420,22 @@ void txn_add_data(struct txn_rec *r, const uint8_t *data, uint32_t caplen, uint3
 		r->data_spare = NULL;
 	}
 	payload_acc_add(r->data, data, caplen, moved);
+}
+
+void txn_set_aux(struct txn_rec *r, const uint8_t *bytes, uint32_t len)
+{
+	if (len > 65535)
+		len = 65535;
+	if (len > r->aux_alloc) {
+		uint8_t *n = realloc(r->aux, len);
+		if (!n)
+			abort();
+		r->aux = n;
+		r->aux_alloc = len;
+	}
+	if (len)
+		memcpy(r->aux, bytes, len);
+	r->aux_len = len;
 }
 
 void txn_end(struct emitter *e, struct txn_rec *r)

@@ -45,6 +45,8 @@ struct txn_rec {
 	uint32_t findings_dropped;
 	struct payload_acc *data; /* NULL until data is added */
 	struct payload_acc *data_spare; /* a reset accumulator kept from an earlier use of this record (txn.c) */
+	uint8_t *aux;             /* TXN_BT: the command's answer (txn_set_aux) */
+	uint32_t aux_len, aux_alloc;
 	struct txn_rec *next;     /* emitter queue */
 };
 
@@ -69,6 +71,9 @@ void txn_add_finding(struct txn_rec *r, const char *id, enum severity sev, const
 		     unsigned nframes, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Account data-phase bytes: moved crossed the bus, caplen of them are at data. */
 void txn_add_data(struct txn_rec *r, const uint8_t *data, uint32_t caplen, uint32_t moved);
+/* Keep a copy of bytes the transaction points to besides its data (a
+ * Bluetooth command's answering event); at most 64 KiB. */
+void txn_set_aux(struct txn_rec *r, const uint8_t *bytes, uint32_t len);
 /* Finish: the public pointers (frames, findings, data) are set, and the
  * transaction is queued for delivery. */
 void txn_end(struct emitter *e, struct txn_rec *r);

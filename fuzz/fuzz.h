@@ -119,8 +119,8 @@ static inline void fuzz_read_all(struct cap *c, struct fuzz_dec *dec)
 		sb_reset(&sb);
 		events_render_text(&sb, &r, &eo);
 		events_render_json(&sb, &r, &eo);
-		if (dec && r.kind == CAP_REC_USB)
-			decoder_feed(dec->dec, &r.u.usb);
+		if (dec)
+			decoder_feed_record(dec->dec, &r);
 	}
 	sb_reset(&sb);
 	events_render_totals(&sb, &t, cap_frames_seen(c), cap_frames_skipped(c), cap_get_info(c), "fuzz", true);

@@ -117,11 +117,15 @@ static void keep_frames(struct pass *p, const uint64_t *f, uint32_t n)
 		vec_push(&p->frames, f[i]);
 }
 
+/* sources[] index of Bluetooth records (USB sources are 1..5). */
+#define SRC_HCI 7
+
 static void txn_frames(const struct txn *t, const uint64_t **f, uint32_t *n, uint64_t *single)
 {
 	switch (t->kind) {
 	case TXN_SCSI: *f = t->u.scsi.frames; *n = t->u.scsi.nframes; break;
 	case TXN_CONTROL: *f = t->u.ctl.frames; *n = t->u.ctl.nframes; break;
+	case TXN_BT: *f = t->u.bt.frames; *n = t->u.bt.nframes; break;
 	default: *single = t->u.note.frame; *f = single; *n = 1; break;
 	}
 }
@@ -131,6 +135,7 @@ static void txn_where(const struct txn *t, uint16_t *bus, uint16_t *dev, uint64_
 	switch (t->kind) {
 	case TXN_SCSI: *bus = t->u.scsi.bus; *dev = t->u.scsi.device; *first = t->u.scsi.frame; break;
 	case TXN_CONTROL: *bus = t->u.ctl.bus; *dev = t->u.ctl.device; *first = t->u.ctl.frame; break;
+	case TXN_BT: *bus = t->u.bt.bus; *dev = t->u.bt.device; *first = t->u.bt.frame; break;
 	default: *bus = t->u.note.bus; *dev = t->u.note.device; *first = t->u.note.frame; break;
 	}
 }
@@ -279,6 +284,18 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 	if (cap_prefetch_start(c, &pf, err) < 0)
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
+		if (r.kind == CAP_REC_HCI) {
+			/* Bluetooth records are decoded (so numbering and t0 agree
+			 * with decode) but cut writes USB captures only. */
+			if (!have_t0) {
+				p->t0 = r.u.hci.ts_ns;
+				have_t0 = true;
+			}
+			decoder_feed_hci(dec, &r.u.hci);
+			if (sources)
+				sources[SRC_HCI] = true;
+			continue;
+		}
 		if (r.kind != CAP_REC_USB)
 			continue;
 		if (sources && r.u.usb.source < 8)
@@ -305,6 +322,7 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 static int source_linktype(uint8_t source)
 {
 	switch (source) {
+	case SRC_HCI: return LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR;
 	case USB_SRC_USBMON: return LINKTYPE_USB_LINUX;
 	case USB_SRC_USBPCAP: return LINKTYPE_USBPCAP;
 	case USB_SRC_DARWIN: return LINKTYPE_USB_DARWIN;
@@ -337,6 +355,37 @@ static void epb_with_comment(struct strbuf *sb, uint32_t iface, int64_t ts_ns, c
 	sb_release(&body);
 }
 
+/* A chosen Bluetooth packet as LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR: a
+ * 4-byte big-endian direction (0 sent, 1 received), the H4 packet type,
+ * the packet.  Side-band records (notes, syslog, power) have no H4 form
+ * and are left out. */
+static bool hci_packet(const struct hci_record *h, const struct u64vec *frames, size_t *pos, struct strbuf *pkt,
+		       uint32_t *len)
+{
+	uint8_t type;
+
+	while (*pos < frames->n && frames->v[*pos] < h->frame)
+		(*pos)++;
+	if (*pos == frames->n || frames->v[*pos] != h->frame)
+		return false;
+	(*pos)++;
+	switch (h->type) {
+	case HCI_REC_COMMAND: type = 1; break;
+	case HCI_REC_ACL: type = 2; break;
+	case HCI_REC_SCO: type = 3; break;
+	case HCI_REC_EVENT: type = 4; break;
+	case HCI_REC_ISO: type = 5; break;
+	default: return false;
+	}
+	sb_reset(pkt);
+	sb_add_be32(pkt, h->dir == HCI_DIR_RECV ? 1 : 0);
+	sb_addc(pkt, (char)type);
+	if (h->caplen && h->data)
+		sb_add(pkt, h->data, h->caplen);
+	*len = 5 + (h->len > h->caplen ? h->len : h->caplen);
+	return true;
+}
+
 static int write_pass(const char *path, const struct cut_opts *o, const struct u64vec *frames, const bool sources[8],
 		      FILE *out, struct cut_stats *st, struct error *err)
 {
@@ -364,6 +413,19 @@ static int write_pass(const char *path, const struct cut_opts *o, const struct u
 	while (pos < frames->n && (rc = cap_next(c, &r, err)) > 0) {
 		const struct usb_event *ev;
 		uint32_t len;
+		if (r.kind == CAP_REC_HCI) {
+			if (hci_packet(&r.u.hci, frames, &pos, &pkt, &len)) {
+				snprintf(comment, sizeof(comment), "frame %" PRIu64 "%s%s", r.u.hci.frame,
+					 o->comment_name ? " of " : "", o->comment_name ? o->comment_name : "");
+				epb_with_comment(&sb, (uint32_t)(iface[SRC_HCI] >= 0 ? iface[SRC_HCI] : 0), r.u.hci.ts_ns,
+						 pkt.buf, (uint32_t)pkt.len, len, comment);
+				if (!st->packets)
+					st->first_frame = r.u.hci.frame;
+				st->last_frame = r.u.hci.frame;
+				st->packets++;
+			}
+			continue;
+		}
 		if (r.kind != CAP_REC_USB || r.u.usb.frame < frames->v[pos])
 			continue;
 		ev = &r.u.usb;

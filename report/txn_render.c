@@ -7,6 +7,7 @@
 
 #include "util/tsmath.h"
 
+#include "decode/hci.h"
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 
@@ -40,20 +41,12 @@ static void add_hex64(struct strbuf *sb, uint64_t v)
 
 int64_t txn_start_ns(const struct txn *t)
 {
-	switch (t->kind) {
-	case TXN_SCSI: return t->u.scsi.ts_start;
-	case TXN_CONTROL: return t->u.ctl.ts_start;
-	default: return t->u.note.ts;
-	}
+	return txn_ts(t);
 }
 
 uint64_t txn_frame(const struct txn *t)
 {
-	switch (t->kind) {
-	case TXN_SCSI: return t->u.scsi.frame;
-	case TXN_CONTROL: return t->u.ctl.frame;
-	default: return t->u.note.frame;
-	}
+	return txn_first_frame(t);
 }
 
 static void add_time(struct strbuf *sb, int64_t ns)
@@ -212,11 +205,58 @@ static void line_note(struct strbuf *sb, const struct usb_note *n, const struct 
 	sb_addc(sb, '\n');
 }
 
+static const char *bt_short(uint8_t kind)
+{
+	switch (kind) {
+	case BT_COMMAND: return "cmd";
+	case BT_EVENT: return "evt";
+	case BT_ACL: return "acl";
+	case BT_SCO: return "sco";
+	case BT_ISO: return "iso";
+	case BT_TEXT: return "text";
+	}
+	return "rec";
+}
+
+static const char *bt_dir_text(uint8_t dir)
+{
+	return dir == HCI_DIR_SENT ? "sent" : dir == HCI_DIR_RECV ? "recv" : "-";
+}
+
+static void line_bt(struct strbuf *sb, const struct bt_txn *b, const struct render_opts *o)
+{
+	size_t start = sb->len, mark;
+
+	sb_addf(sb, "%7" PRIu64 " ", b->frame);
+	add_time(sb, ts_sub(b->ts_start, o->t0_ns));
+	if (b->source == BT_SRC_USB)
+		sb_addf(sb, " %u:%03u", b->bus, b->device);
+	sb_addf(sb, " hci %-4s %-4s ", bt_dir_text(b->dir), bt_short(b->kind));
+	bt_summary(sb, b);
+	mark = sb->len;
+	pad_to(sb, start, 108);
+	{
+		size_t before = sb->len;
+		bt_status_text(sb, b);
+		if (sb->len == before) {
+			sb->len = mark;       /* no status: no padding either */
+			sb->buf[mark] = '\0';
+		}
+	}
+	if (b->kind == BT_COMMAND && b->answered) {
+		sb_adds(sb, "  ");
+		add_duration(sb, ts_sub(b->ts_end, b->ts_start));
+	}
+	add_findings(sb, b->findings, b->nfindings);
+	sb_addc(sb, '\n');
+}
+
 void render_txn_line(struct strbuf *sb, const struct txn *t, const struct render_opts *o)
 {
 	switch (t->kind) {
 	case TXN_SCSI: line_scsi(sb, &t->u.scsi, o); break;
 	case TXN_CONTROL: line_control(sb, &t->u.ctl, o); break;
+	case TXN_BT: line_bt(sb, &t->u.bt, o); break;
 	default: line_note(sb, &t->u.note, o); break;
 	}
 }
@@ -313,6 +353,15 @@ void render_txn_verbose(struct strbuf *sb, const struct txn *t, const struct ren
 	switch (t->kind) {
 	case TXN_SCSI: verbose_scsi(sb, &t->u.scsi); break;
 	case TXN_CONTROL: verbose_control(sb, &t->u.ctl); break;
+	case TXN_BT:
+		add_frames(sb, t->u.bt.frames, t->u.bt.nframes);
+		{
+			char name[64];
+			sb_addf(sb, "    %s:\n", bt_name(&t->u.bt, name, sizeof(name)));
+		}
+		bt_describe(sb, &t->u.bt, "      ");
+		add_findings_verbose(sb, t->u.bt.findings, t->u.bt.nfindings);
+		break;
 	default: add_findings_verbose(sb, t->u.note.findings, t->u.note.nfindings); break;
 	}
 	sb_addc(sb, '\n');
@@ -551,11 +600,84 @@ static void json_note(struct strbuf *sb, const struct usb_note *n, const struct 
 	sb_adds(sb, "}\n");
 }
 
+static const char *bt_proto_name(uint8_t p)
+{
+	switch (p) {
+	case BT_PROTO_SIGNAL: return "l2cap-signalling";
+	case BT_PROTO_LE_SIGNAL: return "le-signalling";
+	case BT_PROTO_ATT: return "att";
+	case BT_PROTO_SMP: return "smp";
+	case BT_PROTO_OTHER: return "l2cap";
+	}
+	return "fragment";
+}
+
+static void json_bt(struct strbuf *sb, const struct bt_txn *b, const struct render_opts *o)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	char name[64];
+
+	sb_addf(sb, "{\"kind\":\"bt\",\"bt_kind\":\"%s\",\"frame\":%" PRIu64 ",\"last_frame\":%" PRIu64,
+		bt_kind_name((enum bt_kind)b->kind), b->frame, b->last_frame);
+	json_time(sb, b->ts_start, o->t0_ns);
+	sb_addf(sb, ",\"duration_us\":%" PRId64 ",\"bus\":%u,\"device\":%u,\"direction\":\"%s\",\"record\":\"%s\"",
+		ts_sub(b->ts_end, b->ts_start) / 1000, b->bus, b->device, bt_dir_text(b->dir),
+		hci_rec_type_name((enum hci_rec_type)b->rec_type));
+	json_str(sb, "name", bt_name(b, name, sizeof(name)));
+	sb_init(&tmp);
+	bt_summary(&tmp, b);
+	json_str(sb, "summary", tmp.buf);
+	if (b->kind == BT_COMMAND || (b->kind == BT_EVENT && (b->event == 0x0e || b->event == 0x0f)))
+		sb_addf(sb, ",\"opcode\":%u", b->opcode);
+	if (b->event)
+		sb_addf(sb, ",\"event\":%u", b->event);
+	if (b->subevent)
+		sb_addf(sb, ",\"subevent\":%u", b->subevent);
+	if (b->kind == BT_COMMAND)
+		sb_addf(sb, ",\"answered\":%s", b->answered ? "true" : "false");
+	if (b->status >= 0) {
+		sb_addf(sb, ",\"status\":%d", b->status);
+		sb_reset(&tmp);
+		bt_status_text(&tmp, b);
+		json_str(sb, "status_name", tmp.buf);
+	} else {
+		sb_adds(sb, ",\"status\":null");
+	}
+	if (b->handle != BT_HANDLE_NONE)
+		sb_addf(sb, ",\"handle\":%u", b->handle);
+	if (b->has_peer) {
+		bt_addr_text(name, b->peer);
+		sb_addf(sb, ",\"peer\":\"%s\"", name);
+	}
+	if (b->kind == BT_ACL) {
+		sb_addf(sb, ",\"protocol\":\"%s\",\"fragments\":%" PRIu32 ",\"incomplete\":%s", bt_proto_name(b->proto),
+			b->fragments, b->incomplete ? "true" : "false");
+		if (b->proto != BT_PROTO_NONE)
+			sb_addf(sb, ",\"cid\":%u,\"l2cap_len\":%u", b->cid, b->l2cap_len);
+		if (b->proto != BT_PROTO_NONE && b->proto != BT_PROTO_OTHER && b->data.head_len)
+			sb_addf(sb, ",\"code\":%u", b->code);
+	}
+	json_payload(sb, &b->data);
+	sb_adds(sb, ",\"bytes\":\"");
+	sb_add_hex(sb, b->data.head, b->data.head_len);
+	sb_addc(sb, '"');
+	if (b->reply) {
+		sb_addf(sb, ",\"reply_frame\":%" PRIu64 ",\"reply\":\"", b->reply_frame);
+		sb_add_hex(sb, b->reply, b->reply_len);
+		sb_addc(sb, '"');
+	}
+	sb_release(&tmp);
+	json_frames(sb, b->frames, b->nframes);
+	json_findings(sb, b->findings, b->nfindings);
+	sb_adds(sb, "}\n");
+}
+
 void render_txn_json(struct strbuf *sb, const struct txn *t, const struct render_opts *o)
 {
 	switch (t->kind) {
 	case TXN_SCSI: json_scsi(sb, &t->u.scsi, o); break;
 	case TXN_CONTROL: json_control(sb, &t->u.ctl, o); break;
+	case TXN_BT: json_bt(sb, &t->u.bt, o); break;
 	default: json_note(sb, &t->u.note, o); break;
 	}
 }

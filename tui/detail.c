@@ -275,6 +275,24 @@ struct tui_detail *tui_detail_build(const struct txn *t, int64_t t0, const struc
 			snprintf(name, sizeof(name), "sense data (frame %" PRIu64 ")", s->sense.frame);
 			l_sense = add_layer(b.d, name, s->sense.raw, s->sense.len, s->sense.len);
 		}
+	} else if (t->kind == TXN_BT) {
+		const struct bt_txn *bt = &t->u.bt;
+		/* A dongle's packets came in URBs: show them; a Bluetooth
+		 * log's records are the packet itself. */
+		if (bt->source == BT_SRC_USB) {
+			frames = bt->frames;
+			nframes = bt->nframes;
+		}
+		if (bt->data.head_len) {
+			snprintf(name, sizeof(name), "%s: %" PRIu32 " of %" PRIu64 " bytes",
+				 bt->kind == BT_ACL ? "L2CAP payload" : bt->kind == BT_TEXT ? "text" : "packet",
+				 bt->data.head_len, bt->data.bytes);
+			l_cdb = add_layer(b.d, name, bt->data.head, bt->data.head_len, bt->data.bytes);
+		}
+		if (bt->reply) {
+			snprintf(name, sizeof(name), "answer (frame %" PRIu64 ")", bt->reply_frame);
+			l_data = add_layer(b.d, name, bt->reply, bt->reply_len, bt->reply_len);
+		}
 	} else if (c) {
 		frames = c->frames;
 		nframes = c->nframes;
@@ -611,6 +629,7 @@ static void on_txn(void *ctx, uint64_t pseq, const struct txn *t)
 	switch (copy.kind) {
 	case TXN_SCSI: copy.u.scsi.findings = fs; copy.u.scsi.nfindings = nf; break;
 	case TXN_CONTROL: copy.u.ctl.findings = fs; copy.u.ctl.nfindings = nf; break;
+	case TXN_BT: copy.u.bt.findings = fs; copy.u.bt.nfindings = nf; break;
 	default: copy.u.note.findings = fs; copy.u.note.nfindings = nf; break;
 	}
 	det = tui_detail_build(&copy, pass_t0(d->pass), evp, n);

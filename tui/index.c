@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decode/hci.h"
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
 #include "tui/pass.h"
@@ -261,6 +262,33 @@ static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
 		nf = c->nfindings;
 		break;
 	}
+	case TXN_BT: {
+		const struct bt_txn *b = &t->u.bt;
+		uint64_t ref;
+		r->frame = b->frame;
+		r->ts = b->ts_start;
+		r->bytes = b->data.bytes;
+		r->last_delta = sat32(b->last_frame >= b->frame ? b->last_frame - b->frame : 0);
+		r->dur_us = b->kind == BT_COMMAND ? dur_us(b->ts_start, b->ts_end) : 0;
+		r->status = b->status;
+		r->bus = b->bus;
+		r->device = b->device;
+		r->transport = b->kind;
+		r->dir = b->dir;
+		r->end = b->incomplete;
+		r->tag = b->handle;
+		if (b->answered)
+			r->flags |= ROW_COMPLETED;
+		r->cdb[0] = b->event;
+		sb_reset(&x->sb);
+		bt_summary(&x->sb, b);
+		ref = text_add(x, x->sb.buf, x->sb.len);
+		for (int i = 0; i < 8; i++)
+			r->cdb[8 + i] = (uint8_t)(ref >> (8 * i));
+		f = b->findings;
+		nf = b->nfindings;
+		break;
+	}
 	default: {
 		const struct usb_note *n = &t->u.note;
 		r->frame = n->frame;
@@ -418,7 +446,7 @@ const char *tui_index_row_text(const struct tui_index *x, const struct tui_row *
 {
 	uint64_t ref = 0;
 
-	if (r->kind != TXN_CONTROL)
+	if (r->kind != TXN_CONTROL && r->kind != TXN_BT)
 		return "";
 	for (int i = 7; i >= 0; i--)
 		ref = ref << 8 | r->cdb[8 + i];
@@ -472,6 +500,8 @@ bool tui_row_is_error(const struct tui_row *r)
 	switch (r->kind) {
 	case TXN_SCSI: return r->status != 0 || (r->flags & ROW_UAS_RESPONSE);
 	case TXN_CONTROL: return !(r->flags & ROW_COMPLETED) || r->status != 0;
+	case TXN_BT: return (r->transport == BT_COMMAND && (!(r->flags & ROW_COMPLETED) || r->status > 0)) ||
+			    (r->transport == BT_EVENT && r->status > 0);
 	default: return r->transport == USB_NOTE_ERROR || r->transport == USB_NOTE_DEVICE_GONE;
 	}
 }
@@ -552,6 +582,7 @@ void tui_row_command(const struct tui_index *x, const struct tui_row *r, struct 
 		break;
 	}
 	case TXN_CONTROL:
+	case TXN_BT:
 		sb_adds(sb, tui_index_row_text(x, r));
 		break;
 	default:
@@ -583,6 +614,21 @@ void tui_row_status(const struct tui_row *r, struct strbuf *sb)
 	case TXN_CONTROL:
 		usb_status_text(sb, r->status, r->flags & ROW_COMPLETED);
 		break;
+	case TXN_BT: {
+		/* as bt_status_text (decode/hci.h), from the row's fields */
+		const char *en;
+		if (r->transport == BT_COMMAND && !(r->flags & ROW_COMPLETED))
+			sb_adds(sb, "no answer");
+		else if (r->transport == BT_ACL && r->end)
+			sb_adds(sb, "incomplete");
+		else if (r->status == 0)
+			sb_adds(sb, r->transport == BT_COMMAND && r->cdb[0] == 0x0f ? "Pending" : "Success");
+		else if (r->status > 0 && (en = hci_error_name((uint8_t)r->status)))
+			sb_addf(sb, "%s (0x%02x)", en, (unsigned)r->status);
+		else if (r->status > 0)
+			sb_addf(sb, "error 0x%02x", (unsigned)r->status);
+		break;
+	}
 	default:
 		usb_status_text(sb, r->status, r->transport != USB_NOTE_NO_COMPLETION);
 		break;

@@ -94,6 +94,15 @@ int pass_step(struct pass *p, unsigned nrecords, struct error *err)
 				lint_finish(p->lint);
 			break;
 		}
+		if (r.kind == CAP_REC_HCI) {
+			/* Bluetooth: every record decoded, partial pass or not. */
+			if (!p->have_t0) {
+				p->t0 = r.u.hci.ts_ns;
+				p->have_t0 = true;
+			}
+			decoder_feed_hci(p->dec, &r.u.hci);
+			continue;
+		}
 		if (r.kind != CAP_REC_USB)
 			continue;
 		if (!p->have_t0) {

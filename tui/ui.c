@@ -403,6 +403,8 @@ static void row_cells(struct ui *u, const struct tui_row *r, uint64_t vi, struct
 	at[4] = sb->len;
 	if (r->kind == TXN_SCSI)
 		sb_addf(sb, "L%u", r->lun);
+	else if (r->kind == TXN_BT)
+		sb_adds(sb, "hci");
 	else if (r->kind == TXN_CONTROL)
 		sb_addf(sb, "ep%u", r->end & 0x7f);
 	else
@@ -411,6 +413,8 @@ static void row_cells(struct ui *u, const struct tui_row *r, uint64_t vi, struct
 	at[5] = sb->len;
 	if (r->kind == TXN_SCSI)
 		sb_addf(sb, "%s #%" PRIu32, r->transport == TRANSPORT_UAS ? "uas" : "bot", r->tag);
+	else if (r->kind == TXN_BT)
+		sb_adds(sb, r->dir == HCI_DIR_SENT ? "sent" : r->dir == HCI_DIR_RECV ? "recv" : "");
 	sb_addc(sb, 0);
 	at[6] = sb->len;
 	tui_row_command(u->x, r, sb);
@@ -432,7 +436,7 @@ static void row_cells(struct ui *u, const struct tui_row *r, uint64_t vi, struct
 	tui_row_status(r, sb);
 	sb_addc(sb, 0);
 	at[9] = sb->len;
-	if (r->kind != TXN_USB)
+	if (r->kind != TXN_USB && (r->kind != TXN_BT || r->transport == BT_COMMAND))
 		render_duration(sb, (uint64_t)r->dur_us * 1000);
 	sb_addc(sb, 0);
 }
@@ -443,7 +447,7 @@ static int row_attr(struct ui *u, const struct tui_row *r)
 		return attr_of(u, C_ERR);
 	if (r->kind == TXN_CONTROL)
 		return attr_of(u, C_CTL);
-	if (r->kind == TXN_USB)
+	if (r->kind == TXN_USB || (r->kind == TXN_BT && (r->transport == BT_TEXT || r->transport == BT_OTHER)))
 		return attr_of(u, C_USB);
 	return A_NORMAL;
 }

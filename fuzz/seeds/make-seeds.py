@@ -159,6 +159,29 @@ put('btsnoop', 'h1', btsnoop(1001, [(2, HCI_RESET), (3, CMD_COMPLETE), (0, ACL),
 # 3 event, 4/5 ACL tx/rx, 12 system note
 put('btsnoop', 'monitor', btsnoop(2001, [(2, HCI_RESET), (3, CMD_COMPLETE), (4, ACL), (5, ACL), (12, b'note\0')]))
 
+# --- hci: records of [kind][length][bytes] (fuzz_hci.c): kind 1 command, 2 event, 3 ACL, 8 note; +0x10
+# received.  An LE connection, a GATT discovery with an L2CAP PDU in three fragments, pairing that fails, a
+# command never answered, a disconnection.
+
+
+def hci(kind, data):
+    return bytes([kind, len(data)]) + data if len(data) < 0xff else bytes([kind, 0xff]) + struct.pack('<H', len(data)) + data
+
+
+LE_CONN = bytes.fromhex('3e13010040000001554433221 1c0180000004800 05'.replace(' ', ''))
+put('hci', 'gatt', hci(1, HCI_RESET) + hci(0x12, CMD_COMPLETE) + hci(0x12, LE_CONN) +
+    hci(0x03, bytes.fromhex('40200800 0e000400 11061000')) +
+    hci(0x03, bytes.fromhex('40100600 1f001218 2000')) + hci(0x03, bytes.fromhex('40100400 25000f18')) +
+    hci(0x13, bytes.fromhex('40200900 05000400 010a2a00 05')) + hci(8, b'a note'))
+put('hci', 'pairing', hci(0x12, LE_CONN) +
+    hci(0x03, bytes.fromhex('40000b00 07000600 0104000d 100303')) +
+    hci(0x13, bytes.fromhex('40200b00 07000600 02030009 100303')) +
+    hci(0x03, bytes.fromhex('40000600 02000600 0503')) +
+    hci(0x12, bytes.fromhex('05040040 0008')))
+put('hci', 'unanswered', hci(1, bytes.fromhex('011000')) + hci(1, HCI_RESET) + hci(0x12, CMD_COMPLETE) +
+    hci(1, bytes.fromhex('0d201960 00300000 00554433 22110000 18002800 00002a00 00000000')) +
+    hci(0x12, bytes.fromhex('0f040c01 0d20')))
+
 # --- diff: mode byte, split offset (LE32), capture A, capture B: the samples' two runs of one workload, and
 # key sequences for the alignment alone.
 SAMPLES = os.path.join(HERE, '..', '..', 'samples')

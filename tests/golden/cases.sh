@@ -5,7 +5,8 @@
 # CAPTURE  relative to the top of the source tree; cases whose capture is
 #          absent (../shared beside the checkout) are skipped
 # Every sample and every capture of ../shared/captures that holds storage
-# traffic: the text output; the samples' pcaps also with -v, two with --json.
+# traffic: the text output; the samples' pcaps also with -v, two with --json;
+# the Bluetooth captures (PacketLogger), pairing.pklg also with -v and --json.
 golden_cases() {
 	cat <<'CASES'
 samples-bot-ehci.pcap.decode                      -       samples/bot-ehci.pcap
@@ -37,6 +38,10 @@ public-XHC1-SanDisk.pcapng.decode                 -       ../shared/captures/pub
 public-bot-jms566-excerpt.usbmon.txt.decode       -       ../shared/captures/public/linux-usb-mail-excerpts/bot-jms566-excerpt.usbmon.txt
 public-uas-jms566-excerpt.usbmon.txt.decode       -       ../shared/captures/public/linux-usb-mail-excerpts/uas-jms566-excerpt.usbmon.txt
 public-motorokr-E6e.usbmon.txt.decode             -       ../shared/captures/public/usbmon-python-parser/motorokr-E6e.usbmon.txt
+public-pairing.pklg.decode                        -       ../shared/captures/public/btstack/pairing.pklg
+public-pairing.pklg.decode-v                      -v      ../shared/captures/public/btstack/pairing.pklg
+public-pairing.pklg.decode-json                   --json  ../shared/captures/public/btstack/pairing.pklg
+public-test00.pklg.decode                         -       ../shared/captures/public/hciparse/test00.pklg
 CASES
 }
 

@@ -367,7 +367,7 @@ Test(filter, error_messages_name_the_column)
 	cr_assert_str_eq(bad("lba==12ab"), "column 8: unexpected 'a' in a number");
 	cr_assert_str_eq(bad("lba==1.5"), "column 6: lba wants a whole number");
 	cr_assert_str_eq(bad("lba==#"), "column 6: unexpected character '#'");
-	cr_assert_str_eq(bad("kind==scsii"), "column 7: kind is one of: scsi, control, usb");
+	cr_assert_str_eq(bad("kind==scsii"), "column 7: kind is one of: scsi, control, usb, bt");
 	cr_assert_str_eq(bad("end==\"done\""),
 			 "column 6: end is one of: status, capture-ended, reset, aborted, device-gone, superseded");
 	cr_assert_str_eq(bad("name==5"), "column 7: name is text; put the value in quotes");
@@ -398,7 +398,7 @@ Test(filter, unknown_field_lists_every_field)
 		cr_assert(strstr(msg, name), "the list names %s: %s", name, msg);
 		cr_assert(filter_field_help(n) && filter_field_help(n)[0]);
 	}
-	cr_assert_eq(n, 33);
+	cr_assert_eq(n, 37);
 	cr_assert_null(filter_field_help(n));
 	cr_assert(strstr(bad("has(sens)"), "unknown field 'sens'"));
 }

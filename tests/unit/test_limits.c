@@ -1,4 +1,4 @@
-/* test_limits.c - absurd inputs against the documented limits (ARCHITECTURE.md, "Limits"): millions of open URBs, UAS commands and tags, BOT commands without status, control requests and devices, OUT payloads kept open; memory stays bounded and decoding stays right. */
+/* test_limits.c - absurd inputs against the documented limits (ARCHITECTURE.md, "Limits"): millions of open URBs, UAS commands and tags, BOT commands without status, control requests and devices, OUT payloads kept open, deeply fragmented L2CAP; memory stays bounded and decoding stays right. */
 #include <inttypes.h>
 #include <malloc.h>
 
@@ -352,4 +352,92 @@ Test(limits, out_payloads_kept_open_are_bounded)
 	cr_assert_eq(k.completions, 40);
 	cr_assert_eq(k.with_payload, 32, "256 MiB of the 320 handed over: %u URBs", k.with_payload);
 	cr_assert_eq(k.truncated, 8, "the rest say their bytes were not kept");
+}
+
+/* ---------------------------------------------------------- Bluetooth L2CAP */
+
+struct bt_feed {
+	struct decoder *d;
+	uint64_t frame;
+	uint64_t acl, orphans, limit, complete, max_frags, att_after;
+};
+
+static void on_bt(void *ctx, const struct txn *t)
+{
+	struct bt_feed *f = ctx;
+	const struct bt_txn *b = &t->u.bt;
+
+	cr_assert_eq(t->kind, TXN_BT);
+	if (b->kind != BT_ACL)
+		return;
+	f->acl++;
+	f->orphans += b->proto == BT_PROTO_NONE;
+	f->limit += has(b->findings, b->nfindings, "l2cap-reassembly-limit");
+	f->complete += !b->incomplete;
+	if (b->fragments > f->max_frags)
+		f->max_frags = b->fragments;
+	if (!b->incomplete && b->proto == BT_PROTO_ATT && b->handle == 0x0abc)
+		f->att_after++;
+}
+
+static void bt_acl(struct bt_feed *f, uint16_t handle_flags, const uint8_t *payload, uint16_t n)
+{
+	uint8_t pkt[64];
+	struct hci_record r;
+
+	pkt[0] = (uint8_t)handle_flags;
+	pkt[1] = (uint8_t)(handle_flags >> 8);
+	pkt[2] = (uint8_t)n;
+	pkt[3] = (uint8_t)(n >> 8);
+	if (n)
+		memcpy(pkt + 4, payload, n);
+	r = mk_hci(HCI_REC_ACL, HCI_DIR_RECV, 0, pkt, 4u + n, 1000000000 + (int64_t)f->frame * 1000);
+	r.frame = ++f->frame;
+	r.source = HCI_SRC_PKLG;
+	decoder_feed_hci(f->d, &r);
+}
+
+/* A PDU that claims 65,535 bytes, then n continuation fragments of no
+ * bytes (which never complete it), over 64 handles at once plus 1000 more
+ * that start PDUs; then one whole ATT PDU on a new handle. */
+static size_t l2cap_flood(uint64_t n, struct bt_feed *f)
+{
+	static const uint8_t start[4] = { 0xff, 0xff, 0x04, 0x00 };
+	static const uint8_t att[7] = { 0x03, 0x00, 0x04, 0x00, 0x0a, 0x03, 0x00 };
+	struct decoder_opts o = { .notes = true };
+	size_t heap;
+
+	memset(f, 0, sizeof(*f));
+	f->d = decoder_new(&o, on_bt, f);
+	cr_assert(f->d);
+	for (uint16_t h = 0; h < 1064; h++)
+		bt_acl(f, (uint16_t)(0x2000 | h), start, 4);
+	for (uint64_t i = 0; i < n; i++)
+		bt_acl(f, (uint16_t)(0x1000 | (1000 + i % 64)), NULL, 0);
+	heap = heap_in_use();
+	bt_acl(f, 0x2abc, att, 7);
+	decoder_finish(f->d);
+	decoder_free(f->d);
+	return heap;
+}
+
+Test(limits, deeply_fragmented_l2cap)
+{
+	struct bt_feed small, big;
+	size_t h_small = l2cap_flood(100000, &small);
+	size_t h_big = l2cap_flood(1000000, &big);
+
+	/* 64 reassemblies at once (BT_REASM_MAX): each start past them makes
+	 * the oldest give way (1000 findings); each of the last 64 PDUs ends
+	 * at 4096 fragments (64 more); the continuations after that have no
+	 * start */
+	cr_assert_eq(big.max_frags, 4096, "a PDU holds at most BT_L2CAP_FRAGMENTS_MAX fragments");
+	cr_assert_eq(big.limit, 1000 + 64);
+	cr_assert_eq(big.orphans, 1000000 - 64 * 4095);
+	cr_assert_eq(small.limit, 1000 + 1, "the PDU after the flood takes the oldest one's place");
+	cr_assert_eq(big.att_after, 1, "the PDU after the flood decodes");
+	cr_assert_eq(small.att_after, 1);
+	if (HEAP_KNOWN)
+		cr_assert_lt(h_big, h_small + (8u << 20), "L2CAP reassembly is bounded: %zu bytes after 1M fragments, %zu after 100k",
+			     h_big, h_small);
 }

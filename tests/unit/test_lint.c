@@ -31,7 +31,7 @@ Test(registry, sorted_unique_and_documented)
 		cr_assert_leq(ci->severity, SEV_ERROR);
 		cr_assert(strlen(ci->summary) > 10 && strlen(ci->explain) > 100, "%s: summary/explanation too thin", ci->id);
 		cr_assert(!strcmp(ci->family, "usb") || !strcmp(ci->family, "bot") || !strcmp(ci->family, "uas") ||
-				  !strcmp(ci->family, "scsi") || !strcmp(ci->family, "capture"),
+				  !strcmp(ci->family, "scsi") || !strcmp(ci->family, "capture") || !strcmp(ci->family, "bt"),
 			  "%s: family %s", ci->id, ci->family);
 		cr_assert_eq(check_find(ci->id), ci);
 		prev = ci;
