@@ -786,6 +786,22 @@ Test(live_cli, option_errors)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "not a usbmon interface"), "%s", r.err);
 	cli_run_free(&r);
+	/* tui -i */
+	r = run_scsiscope("tui -w out.pcapng x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "go with -i"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "not both"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 -w -");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "-w wants a file"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 --count 0");
+	cr_assert_eq(r.status, 2);
+	cli_run_free(&r);
 }
 
 /* ------------------------------------------------------------ growing files */
