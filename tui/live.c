@@ -33,6 +33,7 @@ struct tui_live {
 	struct ring *ring;
 	pthread_t thread;
 	bool started;
+	bool joined;
 	atomic_bool stop;
 
 	pthread_mutex_t lock;     /* flushed, status */
@@ -256,6 +257,14 @@ void tui_live_stop(struct tui_live *l)
 	atomic_store(&l->stop, true);
 }
 
+void tui_live_wait(struct tui_live *l)
+{
+	if (l->started && !l->joined) {
+		pthread_join(l->thread, NULL);
+		l->joined = true;
+	}
+}
+
 void tui_live_status(struct tui_live *l, struct tui_live_status *st)
 {
 	pthread_mutex_lock(&l->lock);
@@ -269,7 +278,7 @@ void tui_live_free(struct tui_live *l)
 		return;
 	if (l->started) {
 		atomic_store(&l->stop, true);
-		pthread_join(l->thread, NULL);
+		tui_live_wait(l);
 	} else if (l->ring) {
 		struct error e;
 		ring_close(l->ring, 0, &e);

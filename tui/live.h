@@ -80,6 +80,9 @@ const char *tui_live_iface(const struct tui_live *l);
 bool tui_live_is_temp(const struct tui_live *l);
 /* Stop capturing (the file is completed; the passes read it to its end). */
 void tui_live_stop(struct tui_live *l);
+/* Wait until the capture thread has completed the file (after a stop, a
+ * stop condition or a failure). */
+void tui_live_wait(struct tui_live *l);
 void tui_live_status(struct tui_live *l, struct tui_live_status *st);
 /* Stop, wait for the thread, remove a temporary file, free.  The passes
  * reading the file must be closed first.  NULL is fine. */
