@@ -49,7 +49,8 @@ static int cap_start(struct cap *c, enum cap_format forced, struct error *err)
 	}
 }
 
-static int cap_open_fp(FILE *fp, const char *name, enum cap_format forced, struct cap **out, struct error *err)
+static int cap_open_fp(FILE *fp, const char *name, enum cap_format forced, bool growing, uint64_t limit,
+		       struct cap **out, struct error *err)
 {
 	struct cap *c = calloc(1, sizeof(*c));
 
@@ -63,7 +64,7 @@ static int cap_open_fp(FILE *fp, const char *name, enum cap_format forced, struc
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	error_clear(&c->saved_err);
-	if (input_open(fp, name, &c->in, err) < 0 || cap_start(c, forced, err) < 0) {
+	if (input_open_growing(fp, name, growing, limit, &c->in, err) < 0 || cap_start(c, forced, err) < 0) {
 		error_set_file(err, name);
 		cap_close(c);
 		return -1;
@@ -89,7 +90,21 @@ int cap_open(const char *path, struct cap **out, struct error *err)
 		*out = NULL;
 		return -1;
 	}
-	return cap_open_fp(fp, path, CAP_FORMAT_UNKNOWN, out, err);
+	return cap_open_fp(fp, path, CAP_FORMAT_UNKNOWN, false, UINT64_MAX, out, err);
+}
+
+int cap_open_growing(const char *path, uint64_t limit, struct cap **out, struct error *err)
+{
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp) {
+		error_clear(err);
+		error_set(err, 0, ERROR_NO_OFFSET, "cannot open: %s", strerror(errno));
+		error_set_file(err, path);
+		*out = NULL;
+		return -1;
+	}
+	return cap_open_fp(fp, path, CAP_FORMAT_UNKNOWN, limit == UINT64_MAX, limit, out, err);
 }
 
 int cap_open_mem_format(const void *buf, size_t len, const char *name, enum cap_format format, struct cap **out,
@@ -109,7 +124,7 @@ int cap_open_mem_format(const void *buf, size_t len, const char *name, enum cap_
 		*out = NULL;
 		return -1;
 	}
-	return cap_open_fp(fp, name, format, out, err);
+	return cap_open_fp(fp, name, format, false, UINT64_MAX, out, err);
 }
 
 int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out, struct error *err)

@@ -241,6 +241,18 @@ struct cap;
 /* Open a capture file ("-" is standard input).  Returns 0, or -1 with err set. */
 int cap_open(const char *path, struct cap **out, struct error *err);
 
+/*
+ * Open a capture file that is still being written (`scsiscope tui -i`
+ * follows the pcapng its capture thread writes).  limit == UINT64_MAX: the
+ * end of the file is not final; each cap_next() reads what was appended
+ * since, without ever waiting.  The caller must ask only for records it
+ * knows are whole in the file (the writer says how many it has flushed):
+ * a record still being written would read as one cut short (an error).
+ * Otherwise only the first `limit` bytes are read, as a complete file (a
+ * prefix that ends where the writer flushed reads cleanly to its end).
+ */
+int cap_open_growing(const char *path, uint64_t limit, struct cap **out, struct error *err);
+
 /* Open a capture held in memory; name is used in error messages.  The buffer
  * must stay valid until cap_close(). */
 int cap_open_mem(const void *buf, size_t len, const char *name, struct cap **out, struct error *err);

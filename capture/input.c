@@ -25,6 +25,9 @@ struct input {
 	size_t end;
 	uint64_t off;             /* stream offset of buf[start] */
 	bool eof;                 /* the source has nothing more */
+	bool growing;             /* eof is not sticky: read the file again (input_open_growing) */
+	uint64_t limit;           /* read no more of the file than this */
+	uint64_t fetched;         /* bytes read from fp */
 	bool failed;
 	struct error fail;        /* repeated on every call after a failure */
 };
@@ -56,7 +59,27 @@ static int z_setup(struct input *in, struct error *err)
 	return 0;
 }
 
+/* fread, within the limit. */
+static size_t raw_read(struct input *in, void *buf, size_t n)
+{
+	size_t r;
+
+	if (in->limit - in->fetched < n)
+		n = (size_t)(in->limit - in->fetched);
+	if (!n)
+		return 0;
+	r = fread(buf, 1, n, in->fp);
+	in->fetched += r;
+	return r;
+}
+
 int input_open(FILE *fp, const char *name, struct input **out, struct error *err)
+{
+	return input_open_growing(fp, name, false, UINT64_MAX, out, err);
+}
+
+int input_open_growing(FILE *fp, const char *name, bool growing, uint64_t limit, struct input **out,
+		       struct error *err)
 {
 	struct input *in = calloc(1, sizeof(*in));
 
@@ -65,6 +88,8 @@ int input_open(FILE *fp, const char *name, struct input **out, struct error *err
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 	}
 	in->fp = fp;
+	in->growing = growing;
+	in->limit = limit;
 	snprintf(in->name, sizeof(in->name), "%s", name);
 	in->size = INPUT_CHUNK;
 	in->buf = malloc(in->size);
@@ -77,7 +102,7 @@ int input_open(FILE *fp, const char *name, struct input **out, struct error *err
 	/* Sniff the gzip magic (1f 8b) from the first raw chunk; for a gzip
 	 * file that chunk becomes zlib's first input, otherwise it is data. */
 	{
-		size_t n = fread(in->buf, 1, in->size, fp);
+		size_t n = raw_read(in, in->buf, in->size);
 		if (n == 0 && ferror(fp)) {
 			error_set(err, 0, 0, "cannot read: %s", strerror(errno));
 			input_close(in);
@@ -131,11 +156,11 @@ static long fill_gzip(struct input *in, size_t room, struct error *err)
 		int rc;
 
 		if (in->zs.avail_in == 0) {
-			size_t n = fread(in->zin, 1, INPUT_CHUNK, in->fp);
+			size_t n = raw_read(in, in->zin, INPUT_CHUNK);
 			if (n == 0) {
 				if (ferror(in->fp))
 					return input_fail(in, err, "cannot read: %s", strerror(errno));
-				if (!in->z_member_done && in->zs.total_in > 0)
+				if (!in->z_member_done && in->zs.total_in > 0 && !in->growing)
 					return input_fail(in, err, "%s",
 						"the gzip stream ends early (compressed file cut short)");
 				return 0;
@@ -173,6 +198,11 @@ static long fill_gzip(struct input *in, size_t room, struct error *err)
 /* Make at least n bytes available at buf+start (fewer only at EOF). */
 static int fill(struct input *in, size_t n, struct error *err)
 {
+	if (in->growing && in->eof && !in->failed) {
+		/* what was appended since the end was last seen */
+		in->eof = false;
+		clearerr(in->fp);
+	}
 	while (in->end - in->start < n && !in->eof) {
 		long got;
 
@@ -202,7 +232,7 @@ static int fill(struct input *in, size_t n, struct error *err)
 		if (in->gzip) {
 			got = fill_gzip(in, in->size - in->end, err);
 		} else {
-			size_t r = fread(in->buf + in->end, 1, in->size - in->end, in->fp);
+			size_t r = raw_read(in, in->buf + in->end, in->size - in->end);
 			if (r == 0 && ferror(in->fp))
 				return input_fail(in, err, "cannot read: %s", strerror(errno));
 			got = (long)r;
@@ -320,6 +350,7 @@ const char *input_line(struct input *in, size_t max, size_t *len, bool *too_long
 }
 
 uint64_t input_offset(const struct input *in) { return in->off; }
+uint64_t input_fetched(const struct input *in) { return in->fetched; }
 const struct error *input_error(const struct input *in) { return in->failed ? &in->fail : NULL; }
 bool input_is_gzip(const struct input *in) { return in->gzip; }
 const char *input_name(const struct input *in) { return in->name; }

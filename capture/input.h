@@ -23,6 +23,18 @@ struct input;
 
 /* Take ownership of fp (closed by input_close).  Detects gzip. */
 int input_open(FILE *fp, const char *name, struct input **out, struct error *err);
+/*
+ * The same for a file another thread or program is still writing
+ * (`scsiscope tui -i`): with `growing`, the end of the file is not sticky:
+ * each time bytes are wanted past it, the file is read again, so what was
+ * appended since is seen (a reader that asks only for records it knows to
+ * be complete never sees a record cut short).  Reading never waits.
+ * `limit` (UINT64_MAX: none) stops reading at that many bytes of the file,
+ * which then reads as if it ended there (a prefix ending at a record
+ * boundary reads as a complete capture).
+ */
+int input_open_growing(FILE *fp, const char *name, bool growing, uint64_t limit, struct input **out,
+		       struct error *err);
 void input_close(struct input *in);
 
 /* Pointer to the next n bytes and consume them.  *got is n, or fewer at the
@@ -45,6 +57,8 @@ const char *input_line(struct input *in, size_t max, size_t *len, bool *too_long
 
 /* Offset (in the decompressed stream) of the next byte to be consumed. */
 uint64_t input_offset(const struct input *in);
+/* Bytes read from the file itself so far (compressed ones for gzip). */
+uint64_t input_fetched(const struct input *in);
 bool input_is_gzip(const struct input *in);
 const char *input_name(const struct input *in);
 

@@ -19,6 +19,9 @@
 struct cap_live {
 	pcap_t *p;
 	bool offline;             /* file: source */
+	bool follow;              /* offline: wait for what is appended */
+	bool pcapng;              /* offline: the file's format (follow) */
+	bool le;                  /* offline: its byte order (follow) */
 	bool ended;
 	int linktype;
 	uint32_t snaplen;
@@ -129,6 +132,81 @@ void cap_live_explain(const char *sysroot, const char *iface, int open_errno, co
 		 detail && *detail ? detail : open_errno ? strerror(open_errno) : "libpcap refused it");
 }
 
+/* ------------------------------------------------- following a file */
+
+static uint32_t rd32(const uint8_t *b, bool le)
+{
+	return le ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
+		  : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+}
+
+static bool read_at(int fd, uint8_t *buf, size_t n, off_t at)
+{
+	return pread(fd, buf, n, at) == (ssize_t)n;
+}
+
+/* The file's format and byte order, from its first bytes. */
+static int follow_start(struct cap_live *l)
+{
+	FILE *fp = pcap_file(l->p);
+	uint8_t h[12];
+
+	if (!fp || !read_at(fileno(fp), h, 12, 0))
+		return -1;
+	if (rd32(h, true) == 0x0a0d0d0a) {
+		l->pcapng = true;
+		l->le = rd32(h + 8, true) == 0x1a2b3c4d;
+		return 0;
+	}
+	l->pcapng = false;
+	if (rd32(h, true) == 0xa1b2c3d4 || rd32(h, true) == 0xa1b23c4d)
+		l->le = true;
+	else if (rd32(h, false) == 0xa1b2c3d4 || rd32(h, false) == 0xa1b23c4d)
+		l->le = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* Is the next packet record whole in the file?  libpcap reads with stdio
+ * and reports a record cut short as damage, so a record still being
+ * written must not be handed to it.  pcapng blocks that are no packets
+ * (libpcap reads past them) must be whole too, and the packet after them. */
+static bool next_record_whole(struct cap_live *l)
+{
+	FILE *fp = pcap_file(l->p);
+	struct stat st;
+	off_t pos;
+	uint8_t h[16];
+
+	if (!fp || (pos = ftello(fp)) < 0 || fstat(fileno(fp), &st) < 0)
+		return true;      /* libpcap decides */
+	if (!l->pcapng) {
+		if (st.st_size - pos < 16 || !read_at(fileno(fp), h, 16, pos))
+			return false;
+		return (uint64_t)(st.st_size - pos) >= 16 + (uint64_t)rd32(h + 8, l->le);
+	}
+	for (int i = 0; i < 64; i++) {
+		uint32_t type, len;
+		bool le = l->le;
+
+		if (st.st_size - pos < 12 || !read_at(fileno(fp), h, 12, pos))
+			return false;
+		type = rd32(h, le);
+		if (type == 0x0a0d0d0a)                  /* a new section: its own byte order */
+			le = rd32(h + 8, true) == 0x1a2b3c4d;
+		len = rd32(h + 4, le);
+		if (len < 12)
+			return true;                     /* damage: libpcap says so */
+		if ((uint64_t)(st.st_size - pos) < len)
+			return false;
+		if (type == 2 || type == 3 || type == 6)
+			return true;                     /* a packet, whole */
+		pos += len;
+	}
+	return true;
+}
+
 static int fail_pcap(struct cap_live *l, const struct cap_live_opts *o, int rc, struct error *err)
 {
 	char msg[ERROR_MSG_MAX];
@@ -172,6 +250,13 @@ int cap_live_open(const struct cap_live_opts *o, struct cap_live **out, struct e
 			return -1;
 		}
 		l->snaplen = (uint32_t)pcap_snapshot(l->p);
+		l->follow = o->follow;
+		if (l->follow && follow_start(l) < 0) {
+			error_set(err, 0, ERROR_NO_OFFSET, "cannot follow: not a pcap or pcapng file");
+			error_set_file(err, o->iface + 5);
+			cap_live_close(l);
+			return -1;
+		}
 	} else {
 		uint32_t mb = o->buffer_mb ? o->buffer_mb : CAP_LIVE_BUFFER_MB_DEFAULT;
 
@@ -234,6 +319,14 @@ int cap_live_next(struct cap_live *l, int timeout_ms, struct cap_record *rec, st
 	*ended = l->ended;
 	if (l->ended)
 		return 0;
+	if (l->follow) {
+		if (!next_record_whole(l)) {
+			if (timeout_ms > 0)
+				poll(NULL, 0, timeout_ms < 20 ? timeout_ms : 20);
+			return 0;
+		}
+		clearerr(pcap_file(l->p));   /* the end seen before is not the end */
+	}
 	rc = pcap_next_ex(l->p, &h, &data);
 	if (rc == 0 && !l->offline && timeout_ms > 0) {
 		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
@@ -246,6 +339,11 @@ int cap_live_next(struct cap_live *l, int timeout_ms, struct cap_record *rec, st
 	}
 	if (rc == 0)
 		return 0;
+	if (rc == PCAP_ERROR_BREAK && l->follow) {
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms < 20 ? timeout_ms : 20);
+		return 0;
+	}
 	if (rc == PCAP_ERROR_BREAK) {
 		l->ended = *ended = true;
 		return 0;

@@ -26,7 +26,11 @@
  * "file:PATH" opens a saved usbmon capture (pcap or pcapng, link type 189
  * or 220) through the same path, delivered as fast as it is read and
  * ending (rc 0 with *ended set) at its end: the live code paths can then
- * be tested and demonstrated without root or a USB bus.
+ * be tested and demonstrated without root or a USB bus.  With `follow`
+ * (`scsiscope tui -i file:PATH`) the end of the file is not its end: like
+ * `tail -f`, the records another program appends are delivered as they
+ * become whole (a record still being written is waited for, never read
+ * cut short), and the source never ends by itself.
  *
  * Errors name the interface and say what to do: usbmon not loaded
  * (modprobe usbmon), no such bus (the buses there are), permission denied
@@ -43,6 +47,7 @@ struct cap_live_opts {
 	const char *iface;        /* "usbmonN" or "file:PATH" */
 	uint32_t snaplen;         /* bytes per event, header included; 0: CAP_LIVE_SNAPLEN_MAX */
 	uint32_t buffer_mb;       /* kernel buffer; 0: CAP_LIVE_BUFFER_MB_DEFAULT */
+	bool follow;              /* file: keep reading what is appended (tail -f) */
 	const char *sysroot;      /* prefix of /sys and /dev for the error diagnosis (tests); NULL: "" */
 	char *hint;               /* if not NULL, receives what to run when opening fails ("" if nothing) */
 	size_t hint_len;

@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include "analyze/filter.h"
+#include "cli/live.h"
+#include "tui/live.h"
 #include "tui/tui.h"
 
 void cmd_tui_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: scsiscope tui [OPTIONS] FILE\n"
+		"       scsiscope tui [OPTIONS] -i usbmonN [-w OUT.pcapng]\n"
 		"\n"
 		"Browse a capture in the terminal: the transaction list (SCSI commands,\n"
 		"control requests, USB events), the layers of the selected one as a tree,\n"
@@ -21,7 +24,21 @@ void cmd_tui_usage(FILE *out)
 		"once and grows while the file is indexed; payload bytes are read again\n"
 		"from the file when a transaction is opened.  Press ? for the keys.\n"
 		"\n"
+		"With -i the bus is captured live (as `scsiscope capture` does) into OUT\n"
+		"or a temporary file removed on exit, and the list grows as commands\n"
+		"complete, following the newest until you move away from it (End follows\n"
+		"again); s stops the capture, q quits.  The status line counts packets,\n"
+		"commands and dropped events.\n"
+		"\n"
 		"Options:\n"
+		"  -i, --interface usbmonN  capture this bus live (usbmon0: every bus); file:PATH\n"
+		"                       follows a usbmon pcap/pcapng another program is\n"
+		"                       writing, like tail -f\n"
+		"  -w, --write FILE     with -i: keep the capture in FILE (pcapng)\n"
+		"      --snaplen N      with -i: bytes kept of each event (default %u)\n"
+		"      --buffer MB      with -i: usbmon's kernel buffer (default %u)\n"
+		"  -c, --count N        with -i: stop capturing after N packets (the list stays)\n"
+		"      --duration D     with -i: stop capturing after D (e.g. 30s, 10m)\n"
 		"      --filter EXPR    start with this filter (the f key; see FILTER\n"
 		"                       EXPRESSIONS in scsiscope(1))\n"
 		"      --device BUS:DEV start with only this device (the d key)\n"
@@ -33,9 +50,11 @@ void cmd_tui_usage(FILE *out)
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0 after q, 2 on a usage error, a file that cannot be read or\n"
-		"a damaged one (said on the screen, and on stderr after quitting), 128 + the\n"
-		"signal after Ctrl-C (SIGINT), SIGTERM or SIGHUP.  The terminal is restored\n"
-		"in every case.\n");
+		"a damaged one (said on the screen, and on stderr after quitting), a bus\n"
+		"that cannot be opened or a capture that failed, 128 + the signal after\n"
+		"Ctrl-C (SIGINT), SIGTERM or SIGHUP.  The terminal is restored in every\n"
+		"case.\n",
+		CAP_LIVE_SNAPLEN_MAX, CAP_LIVE_BUFFER_MB_DEFAULT);
 }
 
 int cmd_tui(int argc, char **argv)
@@ -45,17 +64,29 @@ int cmd_tui(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "monochrome", no_argument, NULL, 'm' },
 		{ "exit-after", required_argument, NULL, 'x' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "snaplen", required_argument, NULL, 'P' },
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tui_opts o;
 	struct filter *f;
 	struct error err;
-	int opt;
+	struct live_opts live;
+	struct tui_live_opts lo;
+	struct cap_live *cap;
+	int opt, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&live, 0, sizeof(live));
+	memset(&lo, 0, sizeof(lo));
+	live.cmd = "tui";
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hi:w:c:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'F': o.filter = optarg; break;
 		case 'd':
@@ -72,21 +103,59 @@ int cmd_tui(int argc, char **argv)
 			else
 				return cli_usage_error("tui", "--exit-after wants first-screen or indexed, not '%s'", optarg);
 			break;
+		case 'i': live.iface = optarg; break;
+		case 'w': lo.write_path = optarg; break;
+		case 'P':
+			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
+				return cli_usage_error("tui", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
+			break;
+		case 'B':
+			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
+				return cli_usage_error("tui", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
+			break;
+		case 'c':
+			if (!cli_parse_u64(optarg, &lo.count) || !lo.count)
+				return cli_usage_error("tui", "--count wants a positive number, not '%s'", optarg);
+			break;
+		case 'T':
+			if (!cli_parse_duration_ns(optarg, &lo.duration_ns))
+				return cli_usage_error("tui", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
+			break;
 		case 'h': cmd_tui_usage(stdout); return EXIT_OK;
 		default: return cli_usage_error("tui", "unknown option");
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("tui", "expects exactly one FILE");
+	if (live.iface ? optind != argc : optind != argc - 1)
+		return cli_usage_error("tui", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE (or -i usbmonN)");
+	if (!live.iface && (lo.write_path || lo.count || lo.duration_ns || live.snaplen || live.buffer_mb))
+		return cli_usage_error("tui", "-w, --count, --duration, --snaplen and --buffer go with -i");
+	if (lo.write_path && strcmp(lo.write_path, "-") == 0)
+		return cli_usage_error("tui", "-w wants a file (the terminal is standard output)");
 	if (o.filter) {
 		if (filter_compile(o.filter, &f, &err) < 0)
 			return cli_usage_error("tui", "--filter: %s", err.msg);
 		filter_free(f);
 	}
-	if (strcmp(argv[optind], "-") == 0)
+	if (!live.iface && strcmp(argv[optind], "-") == 0)
 		return cli_usage_error("tui", "reads a file, not standard input (it reads the file again on demand)");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_usage_error("tui", "needs a terminal (use decode or lint in scripts)");
-	o.path = argv[optind];
-	return tui_run(&o);
+	if (!live.iface) {
+		o.path = argv[optind];
+		return tui_run(&o);
+	}
+	/* -i: a thread captures into a file, which the TUI follows (a file:
+	 * source is followed as it grows, like tail -f) */
+	live.follow = true;
+	if (live_open(&live, &cap) < 0)
+		return EXIT_TROUBLE;
+	lo.iface = live.iface;
+	if (!(o.live = tui_live_start(cap, &lo, &err))) {
+		cli_print_error(&err);
+		return EXIT_TROUBLE;
+	}
+	o.path = tui_live_path(o.live);
+	rc = tui_run(&o);
+	tui_live_free(o.live);
+	return rc;
 }

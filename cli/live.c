@@ -47,6 +47,7 @@ int live_open(const struct live_opts *o, struct cap_live **out)
 	co.iface = o->iface;
 	co.snaplen = o->snaplen;
 	co.buffer_mb = o->buffer_mb;
+	co.follow = o->follow;
 	co.sysroot = getenv("SCSISCOPE_SYSROOT");    /* tests: a fake /sys and /dev */
 	co.hint = hint;
 	co.hint_len = sizeof(hint);

@@ -23,6 +23,7 @@ struct live_opts {
 	uint64_t count;           /* stop after this many packets taken (0: no limit) */
 	int64_t duration_ns;      /* stop after this long (0: no limit) */
 	bool counter;             /* the live counter on stderr */
+	bool follow;              /* file: keep reading what is appended (tui -i) */
 };
 
 /* What the loop counts (the caller fills commands and written). */

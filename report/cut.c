@@ -252,6 +252,12 @@ static void on_txn(void *ctx, const struct txn *t)
 	}
 }
 
+/* The capture, or its first max_bytes (a live capture still being written). */
+static int cut_open(const char *path, const struct cut_opts *o, struct cap **c, struct error *err)
+{
+	return o->max_bytes ? cap_open_growing(path, o->max_bytes, c, err) : cap_open(path, c, err);
+}
+
 /* Decode the whole capture through on_txn.  Counts the link types seen. */
 static int decode_pass(const char *path, struct pass *p, bool sources[8], struct error *err)
 {
@@ -265,7 +271,7 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 	bool have_t0 = false;
 	int rc;
 
-	if (cap_open(path, &c, err) < 0)
+	if (cut_open(path, p->o, &c, err) < 0)
 		return -1;
 	if (p->o->with_checks) {
 		lint_opts_default(&lo);
@@ -398,7 +404,7 @@ static int write_pass(const char *path, const struct cut_opts *o, const struct u
 	char comment[160];
 	int rc = 0;
 
-	if (cap_open(path, &c, err) < 0)
+	if (cut_open(path, o, &c, err) < 0)
 		return -1;
 	sb_init(&sb);
 	sb_init(&pkt);

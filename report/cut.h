@@ -46,6 +46,8 @@ struct cut_opts {
 	unsigned context;
 	bool with_checks;             /* run lint's checks (the filter tests findings) */
 	const char *comment_name;     /* the input's name in the packet comments (NULL: none) */
+	uint64_t max_bytes;           /* read only the file's first max_bytes (a live capture's
+				       * flushed part, cap_open_growing); 0: all of it */
 };
 
 struct cut_stats {

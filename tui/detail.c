@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/lint.h"
 #include "report/txn_render.h"
@@ -447,6 +448,7 @@ struct cache_ent {
 
 struct tui_detailer {
 	char path[4096];
+	struct tui_live *live;    /* live: no partial passes, the pass follows the index */
 	const struct tui_index *x;
 	pthread_t thread;
 	bool started;
@@ -758,7 +760,9 @@ static void open_pass(struct tui_detailer *d, uint64_t target, bool force_full, 
 		}
 		d->pass = pass_open_partial(d->path, on_txn, on_event, want_event, false, d, err);
 		d->n_partial++;
-	} else
+	} else if (d->live)
+		d->pass = pass_open_live(d->live, false, on_txn, on_event, d, err);
+	else
 		d->pass = pass_open(d->path, on_txn, on_event, d, err);
 	d->n_passes++;
 }
@@ -827,6 +831,11 @@ static void *detail_thread(void *arg)
 					d->pass_ended = true;
 					break;
 				}
+				if (rc == PASS_WAITING) {
+					/* live: the index has not read further yet */
+					struct timespec ts = { 0, 10 * 1000000L };
+					nanosleep(&ts, NULL);
+				}
 			}
 		}
 		pthread_mutex_lock(&d->lock);
@@ -849,7 +858,8 @@ static void *detail_thread(void *arg)
 	return NULL;
 }
 
-struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index *x, struct error *err)
+static struct tui_detailer *detailer_start(const char *path, struct tui_live *live, const struct tui_index *x,
+					   struct error *err)
 {
 	struct tui_detailer *d = calloc(1, sizeof(*d));
 
@@ -858,10 +868,13 @@ struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index
 		error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 		return NULL;
 	}
-	snprintf(d->path, sizeof(d->path), "%s", path);
+	snprintf(d->path, sizeof(d->path), "%s", live ? tui_live_path(live) : path);
+	d->live = live;
 	d->x = x;
 	d->target = UINT64_MAX;
-	d->skip_frames = TUI_DETAIL_SKIP_FRAMES;
+	/* live, passes skip nothing: the flushes that number the transactions
+	 * depend on every event */
+	d->skip_frames = live ? UINT64_MAX : TUI_DETAIL_SKIP_FRAMES;
 	d->behind = TUI_DETAIL_BEHIND;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
@@ -873,6 +886,16 @@ struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index
 	}
 	d->started = true;
 	return d;
+}
+
+struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index *x, struct error *err)
+{
+	return detailer_start(path, NULL, x, err);
+}
+
+struct tui_detailer *tui_detailer_start_live(struct tui_live *live, const struct tui_index *x, struct error *err)
+{
+	return detailer_start(NULL, live, x, err);
 }
 
 void tui_detailer_free(struct tui_detailer *d)
@@ -931,7 +954,7 @@ void tui_detail_put(struct tui_detailer *d, struct tui_detail *t)
 void tui_detailer_tune(struct tui_detailer *d, uint64_t skip_frames, uint64_t behind)
 {
 	pthread_mutex_lock(&d->lock);
-	d->skip_frames = skip_frames;
+	d->skip_frames = d->live ? UINT64_MAX : skip_frames;
 	d->behind = behind;
 	pthread_mutex_unlock(&d->lock);
 }

@@ -65,6 +65,10 @@ struct tui_detail {
 struct tui_detailer;
 
 struct tui_detailer *tui_detailer_start(const char *path, const struct tui_index *x, struct error *err);
+/* The same over a live capture (tui/live.h): whole passes only, each
+ * following the index. */
+struct tui_live;
+struct tui_detailer *tui_detailer_start_live(struct tui_live *live, const struct tui_index *x, struct error *err);
 void tui_detailer_free(struct tui_detailer *d);
 /* Ask for seq (a row the index has); returns it when ready (hold it until
  * tui_detail_put), else NULL and the worker gets to it. */

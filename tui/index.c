@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "decode/hci.h"
 #include "decode/scsi.h"
@@ -47,6 +48,8 @@ struct tui_index {
 	atomic_bool capoverflow;
 
 	atomic_bool done;
+	atomic_uint_fast64_t commands;        /* SCSI rows */
+	bool live;
 	atomic_uint_fast64_t offset;
 	uint64_t size;
 	int64_t t0;                           /* written before the first row is published */
@@ -329,6 +332,8 @@ static void on_txn(void *ctx, uint64_t seq, const struct txn *t)
 			atomic_store(&x->capoverflow, true);
 	}
 	note_device(x, r->bus, r->device);
+	if (r->kind == TXN_SCSI)
+		atomic_fetch_add_explicit(&x->commands, 1, memory_order_relaxed);
 	if (seq == 0)
 		x->t0 = pass_t0(x->pass);
 	atomic_store_explicit(&x->nrows, seq + 1, memory_order_release);
@@ -344,8 +349,13 @@ static void *index_thread(void *arg)
 	while (rc > 0 && !atomic_load_explicit(&x->stop, memory_order_relaxed)) {
 		rc = pass_step(x->pass, 256, &err);
 		atomic_store_explicit(&x->offset, pass_offset(x->pass), memory_order_relaxed);
-		if ((++steps & 255) == 0 || rc <= 0)
+		if ((++steps & 255) == 0 || rc <= 0 || rc == PASS_WAITING)
 			refresh_devices(x);
+		if (rc == PASS_WAITING) {
+			/* live: everything the capture wrote is indexed */
+			struct timespec ts = { 0, 20 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
 	}
 	if (rc <= 0) {
 		const struct finding *f;
@@ -363,7 +373,7 @@ static void *index_thread(void *arg)
 	return NULL;
 }
 
-struct tui_index *tui_index_start(const char *path, struct error *err)
+static struct tui_index *index_start(const char *path, struct tui_live *live, struct error *err)
 {
 	struct tui_index *x = calloc(1, sizeof(*x));
 	struct stat st;
@@ -375,14 +385,15 @@ struct tui_index *tui_index_start(const char *path, struct error *err)
 		error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 		return NULL;
 	}
-	snprintf(x->path, sizeof(x->path), "%s", path);
+	snprintf(x->path, sizeof(x->path), "%s", live ? tui_live_path(live) : path);
+	x->live = live != NULL;
 	pthread_mutex_init(&x->lock, NULL);
 	sb_init(&x->sb);
-	if (!(x->pass = pass_open(path, on_txn, NULL, x, err))) {
+	if (!(x->pass = live ? pass_open_live(live, true, on_txn, NULL, x, err) : pass_open(path, on_txn, NULL, x, err))) {
 		tui_index_free(x);
 		return NULL;
 	}
-	if (!pass_gzip(x->pass) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+	if (!live && !pass_gzip(x->pass) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		x->size = (uint64_t)st.st_size;
 	if (pthread_create(&x->thread, NULL, index_thread, x) != 0) {
 		tui_index_free(x);
@@ -391,6 +402,16 @@ struct tui_index *tui_index_start(const char *path, struct error *err)
 	}
 	x->started = true;
 	return x;
+}
+
+struct tui_index *tui_index_start(const char *path, struct error *err)
+{
+	return index_start(path, NULL, err);
+}
+
+struct tui_index *tui_index_start_live(struct tui_live *live, struct error *err)
+{
+	return index_start(NULL, live, err);
 }
 
 void tui_index_free(struct tui_index *x)
@@ -531,6 +552,10 @@ void tui_index_progress(const struct tui_index *x, uint64_t *offset, uint64_t *s
 }
 
 int64_t tui_index_t0(const struct tui_index *x) { return x->t0; }
+uint64_t tui_index_commands(const struct tui_index *x)
+{
+	return atomic_load_explicit(&((struct tui_index *)x)->commands, memory_order_relaxed);
+}
 bool tui_index_truncated(const struct tui_index *x) { return atomic_load(&((struct tui_index *)x)->truncated); }
 
 unsigned tui_index_devices(const struct tui_index *x, struct tui_device *out, unsigned max)

@@ -87,6 +87,10 @@ struct tui_index;
 /* Start indexing path in a thread.  NULL with err set when the file cannot
  * be opened at all (a damaged file opens: the damage comes later). */
 struct tui_index *tui_index_start(const char *path, struct error *err);
+/* The same for a live capture (tui/live.h): the index's pass is the
+ * leader; it is done once the capture has stopped and all of it is read. */
+struct tui_live;
+struct tui_index *tui_index_start_live(struct tui_live *live, struct error *err);
 /* Stop the thread (if running) and free everything. */
 void tui_index_free(struct tui_index *x);
 
@@ -108,6 +112,8 @@ bool tui_index_done(const struct tui_index *x);
 bool tui_index_failed(const struct tui_index *x, struct error *err);
 void tui_index_progress(const struct tui_index *x, uint64_t *offset, uint64_t *size);
 int64_t tui_index_t0(const struct tui_index *x);
+/* SCSI commands indexed so far. */
+uint64_t tui_index_commands(const struct tui_index *x);
 bool tui_index_truncated(const struct tui_index *x);
 /* The row of the transaction that starts at frame with this kind, or
  * UINT64_MAX. */

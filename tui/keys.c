@@ -7,7 +7,7 @@
 const struct tui_key tui_keys[] = {
 	{ "Up/Down, k/j", "move the selection (in the focused pane)" },
 	{ "PgUp/PgDn", "a page up or down" },
-	{ "g / G, Home/End", "first / last" },
+	{ "g / G, Home/End", "first / last (live: the list follows the newest row again)" },
 	{ "Tab / Shift-Tab", "next / previous pane: list, detail, hex, findings" },
 	{ "Enter", "list: open the detail; detail: expand or collapse; findings: jump to its transaction" },
 	{ "Left/Right, h/l", "detail: collapse / expand the node" },
@@ -20,6 +20,7 @@ const struct tui_key tui_keys[] = {
 	{ "d", "choose the device shown" },
 	{ "c", "show or hide control requests and USB events" },
 	{ "w", "write the transactions shown to a pcapng (scsiscope cut)" },
+	{ "s", "live (-i): stop capturing; the list stays to browse" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "mouse", "click selects (rows, nodes, findings), double click opens, wheel scrolls" },
 	{ "?", "this help (any key closes it)" },

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tui/index.h"
 #include "tui/pass.h"
@@ -46,13 +47,19 @@ static void *match_thread(void *arg)
 	struct tui_match *m = arg;
 	int rc = 1;
 
-	while (rc > 0 && !atomic_load_explicit(&m->stop, memory_order_relaxed))
+	while (rc > 0 && !atomic_load_explicit(&m->stop, memory_order_relaxed)) {
 		rc = pass_step(m->pass, 256, NULL);
+		if (rc == PASS_WAITING) {
+			/* live: as far as the index */
+			struct timespec ts = { 0, 20 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
 	atomic_store_explicit(&m->done, true, memory_order_release);
 	return NULL;
 }
 
-struct tui_match *tui_match_start(const char *path, struct filter *f, struct error *err)
+static struct tui_match *match_start(const char *path, struct tui_live *live, struct filter *f, struct error *err)
 {
 	struct tui_match *m = calloc(1, sizeof(*m));
 
@@ -62,7 +69,7 @@ struct tui_match *tui_match_start(const char *path, struct filter *f, struct err
 		return NULL;
 	}
 	m->f = f;
-	if (!(m->pass = pass_open(path, on_txn, NULL, m, err))) {
+	if (!(m->pass = live ? pass_open_live(live, false, on_txn, NULL, m, err) : pass_open(path, on_txn, NULL, m, err))) {
 		tui_match_free(m);
 		return NULL;
 	}
@@ -73,6 +80,16 @@ struct tui_match *tui_match_start(const char *path, struct filter *f, struct err
 	}
 	m->started = true;
 	return m;
+}
+
+struct tui_match *tui_match_start(const char *path, struct filter *f, struct error *err)
+{
+	return match_start(path, NULL, f, err);
+}
+
+struct tui_match *tui_match_start_live(struct tui_live *live, struct filter *f, struct error *err)
+{
+	return match_start(NULL, live, f, err);
 }
 
 void tui_match_free(struct tui_match *m)

@@ -21,6 +21,9 @@ struct tui_match;
 /* Start matching f (owned by the match from now on) over path.  NULL with
  * err set. */
 struct tui_match *tui_match_start(const char *path, struct filter *f, struct error *err);
+/* The same over a live capture (tui/live.h): it follows the index. */
+struct tui_live;
+struct tui_match *tui_match_start_live(struct tui_live *live, struct filter *f, struct error *err);
 /* Stop and free. */
 void tui_match_free(struct tui_match *m);
 /* Transactions decided so far (seq < this have their bit). */

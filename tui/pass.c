@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "capture/prefetch.h"
+#include "util/tsmath.h"
 
 struct pass {
 	struct cap *cap;
@@ -21,6 +22,15 @@ struct pass {
 	bool gzip;
 	int state;                /* 1 reading, 0 ended, -1 failed */
 	struct error err;
+
+	struct tui_live *live;    /* live: the capture it follows */
+	bool leader;
+	uint64_t nrec;            /* live: records read */
+	bool have_step;
+	int64_t next_step;        /* live: the next content flush, capture time */
+	uint64_t log_next;        /* follower: the next logged flush to replay */
+	int64_t last_idle;        /* leader: the last idle flush's time */
+	bool log_full;
 };
 
 static void deliver(void *ctx, const struct txn *t)
@@ -36,8 +46,8 @@ struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_ev
 	return pass_open_partial(path, on_txn, on_event, NULL, true, ctx, err);
 }
 
-struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, pass_want_fn want,
-			       bool checks, void *ctx, struct error *err)
+static struct pass *pass_new(const char *path, struct tui_live *live, bool leader, pass_txn_fn on_txn,
+			     pass_event_fn on_event, pass_want_fn want, bool checks, void *ctx, struct error *err)
 {
 	struct pass *p = calloc(1, sizeof(*p));
 	struct decoder_opts dopts = { .notes = true, .other_traffic = false };
@@ -52,7 +62,10 @@ struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_
 	p->want = want;
 	p->ctx = ctx;
 	p->state = 1;
-	if (cap_open(path, &p->cap, err) < 0) {
+	p->live = live;
+	p->leader = leader;
+	p->last_idle = INT64_MIN;
+	if ((live ? cap_open_growing(tui_live_path(live), UINT64_MAX, &p->cap, err) : cap_open(path, &p->cap, err)) < 0) {
 		free(p);
 		return NULL;
 	}
@@ -74,9 +87,132 @@ struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_
 	/* A second thread reading ahead pays when decoding is the work; a
 	 * partial pass skips most of what it reads, and copying the records
 	 * into the batches would cost more than it saves. */
-	if (!want && cap_prefetch_start(p->cap, &p->pf, err) < 0)
+	if (!want && !live && cap_prefetch_start(p->cap, &p->pf, err) < 0)
 		p->pf = NULL;
 	return p;
+}
+
+struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, pass_want_fn want,
+			       bool checks, void *ctx, struct error *err)
+{
+	return pass_new(path, NULL, false, on_txn, on_event, want, checks, ctx, err);
+}
+
+struct pass *pass_open_live(struct tui_live *live, bool leader, pass_txn_fn on_txn, pass_event_fn on_event, void *ctx,
+			    struct error *err)
+{
+	return pass_new(NULL, live, leader, on_txn, on_event, NULL, true, ctx, err);
+}
+
+static void finish(struct pass *p)
+{
+	decoder_finish(p->dec);
+	if (p->lint)
+		lint_finish(p->lint);
+}
+
+/* Follower: the leader's idle flushes made after the records read so far. */
+static void replay_flushes(struct pass *p)
+{
+	uint64_t n = tui_live_log_count(p->live), pos;
+	int64_t before;
+
+	for (; p->log_next < n; p->log_next++) {
+		tui_live_log_at(p->live, p->log_next, &pos, &before);
+		if (pos > p->nrec)
+			break;
+		if (pos == p->nrec)
+			decoder_flush_stalled(p->dec, before);
+	}
+}
+
+/* Leader, with everything the file holds read: pass over what has been
+ * open for the hold time by the capture's clock, and log it for the
+ * followers when that delivered anything. */
+static void idle_flush(struct pass *p, int64_t now_ns)
+{
+	int64_t before = ts_sub(now_ns, TUI_LIVE_HOLD_NS);
+	uint64_t seq = p->seq;
+	unsigned passed;
+
+	if (p->log_full || before <= p->last_idle || !p->have_t0)
+		return;
+	p->last_idle = before;
+	passed = decoder_flush_stalled(p->dec, before);
+	if ((passed || p->seq != seq) && !tui_live_log(p->live, p->nrec, before))
+		p->log_full = true;   /* the tail waits for the content's own flushes */
+}
+
+static int live_step(struct pass *p, unsigned nrecords, struct error *err)
+{
+	uint64_t avail;
+	bool ended;
+	int64_t now = 0;
+
+	if (p->leader) {
+		struct tui_live_flushed fl;
+		tui_live_flushed(p->live, &fl);
+		avail = fl.records;
+		ended = fl.ended;
+		now = fl.now_ns;
+	} else
+		tui_live_leader(p->live, &avail, &ended);
+	for (unsigned i = 0; i < nrecords && p->state == 1; i++) {
+		struct cap_record r;
+		int rc;
+
+		if (!p->leader)
+			replay_flushes(p);
+		if (p->nrec >= avail) {
+			if (ended) {
+				p->state = 0;
+				finish(p);
+				if (p->leader)
+					tui_live_lead_done(p->live);
+				break;
+			}
+			if (p->leader)
+				idle_flush(p, now);
+			return PASS_WAITING;
+		}
+		rc = cap_next(p->cap, &r, &p->err);
+		if (rc <= 0) {
+			/* the file holds fewer records than announced: damage */
+			if (rc == 0)
+				error_set(&p->err, p->nrec + 1, cap_offset(p->cap), "the capture file ends before record %llu",
+					  (unsigned long long)(p->nrec + 1));
+			p->state = -1;
+			finish(p);
+			if (p->leader)
+				tui_live_lead_done(p->live);
+			break;
+		}
+		p->nrec++;
+		if (r.kind == CAP_REC_USB) {
+			int64_t ts = r.u.usb.ts_ns;
+			if (!p->have_t0) {
+				p->t0 = ts;
+				p->have_t0 = true;
+			}
+			/* the content's own flush, at the same records in every pass */
+			if (!p->have_step) {
+				p->have_step = true;
+				p->next_step = ts;
+			}
+			if (ts >= p->next_step) {
+				decoder_flush_stalled(p->dec, ts_sub(ts, TUI_LIVE_HOLD_NS));
+				p->next_step = ts > INT64_MAX - TUI_LIVE_STEP_NS ? INT64_MAX : ts + TUI_LIVE_STEP_NS;
+			}
+			if (p->on_event)
+				p->on_event(p->ctx, &r.u.usb);
+			decoder_feed(p->dec, &r.u.usb);
+		}
+		if (p->leader)
+			tui_live_lead(p->live, p->nrec);
+	}
+	if (p->state < 0 && err)
+		*err = p->err;
+	return p->state;
 }
 
 int pass_step(struct pass *p, unsigned nrecords, struct error *err)
@@ -84,6 +220,8 @@ int pass_step(struct pass *p, unsigned nrecords, struct error *err)
 	struct cap_record r;
 	int rc = 1;
 
+	if (p->live)
+		return live_step(p, nrecords, err);
 	for (unsigned i = 0; i < nrecords && p->state == 1; i++) {
 		rc = p->pf ? cap_prefetch_next(p->pf, &r, &p->err) : cap_next(p->cap, &r, &p->err);
 		if (rc <= 0) {

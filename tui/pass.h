@@ -8,6 +8,7 @@
 #include "analyze/lint.h"
 #include "decode/decode.h"
 #include "util/error.h"
+#include "tui/live.h"
 
 /*
  * Every view of the TUI is numbered by one sequence: the n-th transaction
@@ -39,11 +40,26 @@ struct pass *pass_open(const char *path, pass_txn_fn on_txn, pass_event_fn on_ev
  * the findings come from the index then).  Sequence numbers then count
  * only what this pass delivered. */
 typedef bool (*pass_want_fn)(void *ctx, const struct usb_event *ev);
+/*
+ * Live (`tui -i`, tui/live.h): a pass over the file the capture thread is
+ * writing, read as it grows.  The leader (the index) reads only the
+ * records the capture announced whole and makes the idle flushes; the
+ * followers (filter, detail) read only what the leader has read and
+ * replay its flushes.  pass_step() returns PASS_WAITING when it has read
+ * everything it may for now (call again later: it never waits itself),
+ * and finishes the decoder only once the capture has ended and every
+ * record is read.  No prefetch thread, no partial passes.
+ */
+#define PASS_WAITING 2
+struct tui_live;
+struct pass *pass_open_live(struct tui_live *live, bool leader, pass_txn_fn on_txn, pass_event_fn on_event, void *ctx,
+			    struct error *err);
 struct pass *pass_open_partial(const char *path, pass_txn_fn on_txn, pass_event_fn on_event, pass_want_fn want,
 			       bool checks, void *ctx, struct error *err);
-/* 1: more to read; 0: the capture ended cleanly and everything was
- * delivered; -1: damage (err), everything before it delivered.  Calls
- * after the end return the same again. */
+/* 1: more to read; PASS_WAITING: live, nothing more yet; 0: the capture
+ * ended cleanly and everything was delivered; -1: damage (err),
+ * everything before it delivered.  Calls after the end return the same
+ * again. */
 int pass_step(struct pass *p, unsigned nrecords, struct error *err);
 /* Bytes of the (decompressed) file consumed so far. */
 uint64_t pass_offset(const struct pass *p);

@@ -20,8 +20,11 @@ enum tui_exit_after {
 	TUI_EXIT_INDEXED,         /* once the whole file is indexed (benchmark) */
 };
 
+struct tui_live;
+
 struct tui_opts {
-	const char *path;
+	const char *path;         /* the file; live: the file the capture writes */
+	struct tui_live *live;    /* -i: the capture being followed (tui/live.h), or NULL */
 	const char *filter;       /* initial filter expression, or NULL */
 	bool have_device;
 	uint16_t bus, device;
@@ -39,7 +42,10 @@ extern const struct tui_key tui_keys[];
 /* Run the browser on the terminal.  Returns the exit status: 0 after q,
  * 2 when the file cannot be opened or the terminal cannot be used (a
  * message on stderr), 128 + the signal after SIGINT, SIGTERM or SIGHUP;
- * the terminal is restored in every case. */
+ * the terminal is restored in every case.  Live (o->live), the list
+ * follows the newest transaction until the user moves away from it (End
+ * follows again), s stops the capture, and on the way out the capture is
+ * stopped and summed up on stderr (2 if it failed); the caller frees it. */
 int tui_run(const struct tui_opts *o);
 
 #endif

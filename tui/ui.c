@@ -20,6 +20,7 @@
 #include "report/txn_render.h"
 #include "tui/detail.h"
 #include "tui/index.h"
+#include "tui/live.h"
 #include "tui/match.h"
 #include "util/strbuf.h"
 #include "util/tsmath.h"
@@ -30,6 +31,8 @@ enum color { C_NONE, C_ERR, C_WARN, C_INFO, C_CTL, C_USB, C_HL, C_TITLE, C_TITLE
 
 struct ui {
 	const struct tui_opts *o;
+	struct tui_live *live;    /* -i */
+	bool follow;              /* live: the selection stays on the newest row */
 	struct tui_index *x;
 	struct tui_detailer *det;
 	struct tui_match *match;
@@ -105,6 +108,7 @@ static void on_fatal_signal(int sig)
 	/* Not async-signal-safe, but the process is dying: a usable terminal
 	 * is worth it (as htop and tig do). */
 	restore_terminal();
+	tui_live_remove_temp_now();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -489,7 +493,9 @@ static void draw_list(struct ui *u)
 			move(u->list_y + i, 0);
 			clrtoeol();
 			if (vi == 0 && i == 0) {
-				const char *what = !tui_index_done(u->x) ? "indexing..." :
+				const char *what = u->live && !tui_index_done(u->x) && !tui_index_count(u->x) ?
+							   "waiting for traffic..." :
+						   !tui_index_done(u->x) ? "indexing..." :
 						   u->match && !tui_match_done(u->match) ? "filtering..." :
 						   u->match || u->have_dev || u->hide_other ? "(no transaction matches)" :
 						   "(no transactions in this capture)";
@@ -806,17 +812,31 @@ static void draw_status(struct ui *u)
 	uint64_t off, size, count = tui_index_count(u->x);
 	struct error err;
 	const char *base = strrchr(u->o->path, '/') ? strrchr(u->o->path, '/') + 1 : u->o->path;
+	struct tui_live_status ls;
 
+	memset(&ls, 0, sizeof(ls));
 	sb_init(&sb);
-	sb_addf(&sb, " %s | ", base);
+	if (u->live) {
+		static const char *const state[] = { "LIVE", "STOPPED", "STOPPED (--count)", "STOPPED (--duration)",
+						     "ENDED", "FAILED" };
+		const char *ifc = tui_live_iface(u->live);
+		tui_live_status(u->live, &ls);
+		if (strncmp(ifc, "file:", 5) == 0 && strrchr(ifc, '/'))
+			sb_addf(&sb, " %s file:%s", state[ls.state], strrchr(ifc, '/') + 1);
+		else
+			sb_addf(&sb, " %s %s", state[ls.state], ifc);
+		sb_addf(&sb, ": %" PRIu64 " packets, %" PRIu64 " commands, %" PRIu64 " dropped | %s", ls.packets,
+			tui_index_commands(u->x), ls.drops, u->follow && ls.state == TUI_LIVE_RUNNING ? "following | " : "");
+	} else
+		sb_addf(&sb, " %s | ", base);
 	if (u->have_dev)
 		sb_addf(&sb, "device %u:%03u | ", u->bus, u->dev);
 	else
 		sb_adds(&sb, "all devices | ");
 	if (u->match) {
 		sb_addf(&sb, "filter: %s", u->filter);
-		if (!tui_match_done(u->match))
-			sb_addf(&sb, " (%" PRIu64 "%%)", count ? tui_match_count(u->match) * 100 / (count ? count : 1) : 0);
+		if (!tui_match_done(u->match) && tui_match_count(u->match) < count)
+			sb_addf(&sb, " (%" PRIu64 "%%)", tui_match_count(u->match) * 100 / count);
 		sb_adds(&sb, " | ");
 	}
 	if (u->hide_other)
@@ -825,7 +845,9 @@ static void draw_status(struct ui *u)
 		u->nview ? u->sel + 1 : 0, u->nview, count, u->nerr, tui_index_nfindings(u->x));
 	sb_addf(&sb, " | time %s", u->tmode == T_REL ? "rel" : u->tmode == T_ABS ? "abs" : "delta");
 	tui_index_progress(u->x, &off, &size);
-	if (!tui_index_done(u->x)) {
+	if (u->live) {
+		/* the capture's own state is at the left */
+	} else if (!tui_index_done(u->x)) {
 		if (size)
 			sb_addf(&sb, " | indexing %" PRIu64 "%%", off * 100 / size > 99 ? 99 : off * 100 / size);
 		else
@@ -851,6 +873,11 @@ static void draw_status(struct ui *u)
 		put(u->rows - 2, 0, u->cols, sb.buf, attr_of(u, C_MSG_ERR), true);
 	} else if (tui_index_truncated(u->x))
 		put(u->rows - 2, 0, u->cols, "more transactions than the index keeps: the list stops there", attr_of(u, C_MSG_ERR), true);
+	else if (u->live && ls.state == TUI_LIVE_FAILED) {
+		char buf[600];
+		sb_addf(&sb, "the capture stopped: %s (what it captured is shown)", error_format(&ls.err, buf, sizeof(buf)));
+		put(u->rows - 2, 0, u->cols, sb.buf, attr_of(u, C_MSG_ERR), true);
+	}
 	else
 		put(u->rows - 2, 0, u->cols, "", A_NORMAL, true);
 	sb_release(&sb);
@@ -1140,7 +1167,7 @@ static void apply_filter(struct ui *u, const char *expr)
 		set_msg(u, true, "filter: %s", err.msg);
 		return;
 	}
-	if (!(m = tui_match_start(u->o->path, f, &err))) {
+	if (!(m = u->live ? tui_match_start_live(u->live, f, &err) : tui_match_start(u->o->path, f, &err))) {
 		char buf[600];
 		set_msg(u, true, "filter: %s", error_format(&err, buf, sizeof(buf)));
 		return;
@@ -1168,6 +1195,13 @@ static void *cut_main(void *arg)
 	co.frame_hi = UINT64_MAX;
 	co.with_checks = true;
 	co.comment_name = strrchr(u->o->path, '/') ? strrchr(u->o->path, '/') + 1 : u->o->path;
+	if (u->live) {
+		/* what the capture has flushed: whole records, a complete file */
+		struct tui_live_flushed fl;
+		tui_live_flushed(u->live, &fl);
+		co.max_bytes = fl.bytes;
+		co.comment_name = tui_live_iface(u->live);
+	}
 	if (!out)
 		snprintf(u->cut_result, sizeof(u->cut_result), "!cannot write %s: %s", u->cut_path, strerror(errno));
 	else if (cut_capture(u->o->path, &co, out, &st, &err) < 0) {
@@ -1500,6 +1534,14 @@ static bool on_key(struct ui *u, int ch)
 		set_msg(u, false, u->hide_other ? "SCSI transactions only" : "control requests and USB events shown");
 		break;
 	case 'w': write_cut(u); break;
+	case 's':
+		if (!u->live)
+			set_msg(u, false, "s stops a live capture (tui -i); this is a file");
+		else {
+			tui_live_stop(u->live);
+			set_msg(u, false, "capture stopped: the list stays to browse (q quits)");
+		}
+		break;
 	case KEY_MOUSE: on_mouse(u); break;
 	default: break;
 	}
@@ -1543,11 +1585,12 @@ int tui_run(const struct tui_opts *o)
 	u.o = o;
 	clock_gettime(CLOCK_MONOTONIC, &u.t_start);
 	setlocale(LC_ALL, "");
-	if (!(u.x = tui_index_start(o->path, &err))) {
+	u.live = o->live;
+	if (!(u.x = u.live ? tui_index_start_live(u.live, &err) : tui_index_start(o->path, &err))) {
 		fprintf(stderr, "scsiscope: %s\n", error_format(&err, buf, sizeof(buf)));
 		return 2;
 	}
-	if (!(u.det = tui_detailer_start(o->path, u.x, &err))) {
+	if (!(u.det = u.live ? tui_detailer_start_live(u.live, u.x, &err) : tui_detailer_start(o->path, u.x, &err))) {
 		tui_index_free(u.x);
 		fprintf(stderr, "scsiscope: %s\n", error_format(&err, buf, sizeof(buf)));
 		return 2;
@@ -1585,10 +1628,17 @@ int tui_run(const struct tui_opts *o)
 	layout(&u);
 	if (o->filter)
 		apply_filter(&u, o->filter);
+	if (u.live) {
+		u.follow = true;
+		set_msg(&u, false, "following %s: the list shows the newest transaction; move away to stop, End to follow again, s stops the capture",
+			tui_live_iface(u.live));
+	}
 
 	for (;;) {
 		int ch;
 		view_update(&u);
+		if (u.follow && u.nview)
+			u.sel = u.nview - 1;
 		search_step(&u, 40);
 		detail_take(&u);
 		draw(&u);
@@ -1611,8 +1661,19 @@ int tui_run(const struct tui_opts *o)
 			set_msg(&u, false, "search stopped");
 			continue;
 		}
-		if (!on_key(&u, ch))
-			break;
+		{
+			uint64_t sel = u.sel;
+			if (!on_key(&u, ch))
+				break;
+			if (u.live) {
+				/* the list follows the newest row until the user moves
+				 * away from it or to another pane; End follows again */
+				if ((ch == KEY_END || ch == 'G') && u.focus == P_LIST)
+					u.follow = true;
+				else if (u.focus != P_LIST || (u.sel != sel && u.nview && u.sel != u.nview - 1))
+					u.follow = false;
+			}
+		}
 	}
 	restore_terminal();
 	delscreen(u.scr);
@@ -1624,6 +1685,25 @@ int tui_run(const struct tui_opts *o)
 		fprintf(stderr, "scsiscope: tui: %s after %.3f s, %" PRIu64 " transactions indexed%s, max RSS %ld kB\n",
 			o->exit_after == TUI_EXIT_FIRST_SCREEN ? "first screen" : "indexed", since(&u.t_start),
 			tui_index_count(u.x), tui_index_done(u.x) ? " (all)" : "", ru.ru_maxrss);
+	}
+	if (u.live) {
+		/* the capture ends with the browser; say what it was */
+		struct tui_live_status ls;
+		static const char *const why[] = { "running", "stopped", "--count reached", "--duration reached",
+						   "the source ended", "failed" };
+		tui_live_stop(u.live);
+		tui_live_wait(u.live);
+		tui_live_status(u.live, &ls);
+		fprintf(stderr, "scsiscope tui: %s: %" PRIu64 " packets, %" PRIu64 " commands indexed, %" PRIu64 " dropped (capture %s)\n",
+			tui_live_iface(u.live), ls.packets, tui_index_commands(u.x), ls.drops,
+			ls.state == TUI_LIVE_STOPPED && got_signal ? "stopped by the signal" : why[ls.state]);
+		if (ls.state == TUI_LIVE_FAILED) {
+			fprintf(stderr, "scsiscope: %s\n", error_format(&ls.err, buf, sizeof(buf)));
+			if (!status)
+				status = 2;
+		}
+		if (!tui_live_is_temp(u.live))
+			fprintf(stderr, "scsiscope tui: the capture is in %s\n", tui_live_path(u.live));
 	}
 	if (tui_index_done(u.x) && tui_index_failed(u.x, &err)) {
 		/* say it where it stays: the screen is gone */

@@ -418,5 +418,77 @@ wait_for 'TUI-EXITED'
 grep -q 'cannot use the terminal (TERM=no-such-terminal)' "$tmp/stderr" || failed "no message: $(cat "$tmp/stderr")"
 cmp -s "$tmp/stty.before" "$tmp/stty.after" || failed "the terminal settings changed"
 
+case_name="tui -i file: follows a capture as it grows"
+# The file is written in pieces that cut records anywhere, as a capture
+# program writing it would; the list follows the newest row until Up,
+# End follows again, the filter works on what comes, s stops, and -w
+# keeps what was captured.
+total=$(wc -l <"$tmp/decode.txt")
+head -c 12000 "$BOT" >"$tmp/grow.pcap"
+start "$bin" tui -i "file:$tmp/grow.pcap" -w "$tmp/kept.pcapng"
+wait_for 'LIVE file:grow.pcap: [0-9]+ packets, [0-9]+ commands, 0 dropped'
+wait_for '\| following'
+shown() { sed -n 's/.* \([0-9]*\)\/\([0-9]*\) shown.*/\1 \2/p' "$tmp/screen" | tail -n 1; }
+set -- $(shown)
+[ "${1:-x}" = "${2:-y}" ] && [ "${2:-0}" -gt 10 ] || failed "not on the newest of the first rows: '$*' shown"
+n1=${2:-0}
+tail -c +12001 "$BOT" | head -c 9000 >>"$tmp/grow.pcap"
+i=0
+while [ $i -lt $((WAIT * 10)) ]; do
+	screen >"$tmp/screen"
+	set -- $(shown)
+	[ "${2:-0}" -gt "$n1" ] && [ "$1" = "$2" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "${2:-0}" -gt "$n1" ] && [ "$1" = "$2" ] || failed "the list did not grow and follow: '$*' shown after $n1"
+stable
+n2=$(shown | awk '{ print $2 }')
+last=$(awk 'NR > 1 && NF && !/^ Detail/ { f = substr($0, 3, 8) + 0 } /^ Detail/ { exit } END { print f }' "$tmp/screen")
+grep -q "Detail: frame $last " "$tmp/screen" || failed "the newest row (frame $last) is not the one opened"
+# Up: the selection stays where it is while the list grows
+keys Up
+wait_gone '\| following'
+sel=$(shown | awk '{ print $1 }')
+keys f
+wait_for '^filter:'
+keys 'status!=good' Enter
+wait_for 'filter: status!=good'
+tail -c +21001 "$BOT" >>"$tmp/grow.pcap"
+wait_for "$total transactions"
+stable
+set -- $(shown)
+[ "$1" != "$2" ] || [ "$2" -le 1 ] || failed "the selection followed the newest row after Up: '$*'"
+list_frames | sort -n >"$tmp/shown"
+awk '{ print $1 }' "$tmp/bad.txt" | sort -n >"$tmp/want"
+cmp -s "$tmp/shown" "$tmp/want" || failed "live, status!=good shows $(tr '\n' ' ' <"$tmp/shown"), decode --filter $(tr '\n' ' ' <"$tmp/want")"
+keys f C-u Enter
+wait_for 'filter cleared'
+keys End
+wait_for "$total/$total shown"
+wait_for '\| following'
+keys s
+wait_for 'STOPPED file:grow.pcap'
+wait_gone '\| following'
+keys q
+quit_and_check_terminal 0
+grep -q "file:$tmp/grow.pcap: [0-9]* packets, 41 commands indexed, 0 dropped (capture stopped)" "$tmp/stderr" ||
+	failed "no summary on stderr: $(cat "$tmp/stderr")"
+if [ -f "$tmp/kept.pcapng" ]; then
+	got=$("$bin" decode "$tmp/kept.pcapng" | wc -l)
+	[ "$got" -eq "$total" ] || failed "-w kept $got transactions, the capture has $total"
+else
+	failed "-w $tmp/kept.pcapng was not written"
+fi
+
+case_name="tui -i without a usbmon"
+if [ ! -e /dev/usbmon1 ]; then
+start env SCSISCOPE_SYSROOT="$tmp/no-root" "$bin" tui -i usbmon1
+wait_for 'TUI-EXITED'
+[ "$(cat "$tmp/rc")" = 2 ] || failed "exit status $(cat "$tmp/rc") without usbmon, expected 2"
+grep -q 'modprobe usbmon' "$tmp/stderr" || failed "no advice: $(cat "$tmp/stderr")"
+cmp -s "$tmp/stty.before" "$tmp/stty.after" || failed "the terminal settings changed"
+fi
+
 [ $fail -eq 0 ] && echo "PASS: scsiscope tui in tmux"
 exit $fail

@@ -786,4 +786,136 @@ Test(live_cli, option_errors)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "not a usbmon interface"), "%s", r.err);
 	cli_run_free(&r);
+	/* tui -i */
+	r = run_scsiscope("tui -w out.pcapng x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "go with -i"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "not both"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 -w -");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "-w wants a file"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("tui -i usbmon1 --count 0");
+	cr_assert_eq(r.status, 2);
+	cli_run_free(&r);
+}
+
+/* ------------------------------------------------------------ growing files */
+
+/* Append bytes [from, to) of src to path. */
+static void append(const char *path, const uint8_t *src, size_t from, size_t to)
+{
+	FILE *fp = fopen(path, "ab");
+
+	cr_assert(fp);
+	cr_assert_eq(fwrite(src + from, 1, to - from, fp), to - from);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+/* tui -i file:PATH: records appended in pieces that cut them anywhere are
+ * delivered once whole, never as damage, and the source does not end. */
+Test(live, file_source_follows_what_is_appended)
+{
+	char dir[] = "/tmp/scsiscope-follow-XXXXXX", path[128], iface[160];
+	char *src = src_path("samples/bot-ehci.pcap");
+	struct rec_list want;
+	size_t len, off = 0;
+	uint8_t *buf = slurp(src, &len);
+	struct cap_live_opts o;
+	struct cap_live *l;
+	struct error err;
+	size_t got = 0;
+
+	cr_assert(buf && mkdtemp(dir));
+	read_file(src, &want);
+	snprintf(path, sizeof(path), "%s/grow.pcap", dir);
+	snprintf(iface, sizeof(iface), "file:%s", path);
+	append(path, buf, 0, 24 + 100);           /* the header and part of the first record */
+	off = 124;
+	memset(&o, 0, sizeof(o));
+	o.iface = iface;
+	o.follow = true;
+	cr_assert_eq(cap_live_open(&o, &l, &err), 0, "%s", errtext(&err));
+	for (int round = 0; round < 100000 && got < want.n; round++) {
+		struct cap_record r;
+		bool ended = false;
+		int rc = cap_live_next(l, 1, &r, NULL, &ended, &err);
+
+		cr_assert_geq(rc, 0, "record %zu: %s", got + 1, errtext(&err));
+		cr_assert(!ended, "a followed file does not end");
+		if (rc == 1) {
+			cr_assert_eq(r.u.usb.frame, got + 1);
+			cr_assert_eq(r.u.usb.urb_id, usb_rec(&want, got)->urb_id);
+			cr_assert_eq(r.u.usb.ts_ns, usb_rec(&want, got)->ts_ns);
+			cr_assert_eq(r.u.usb.caplen, usb_rec(&want, got)->caplen);
+			got++;
+		} else if (off < len) {
+			/* 333 bytes more: records cut anywhere */
+			size_t to = off + 333 < len ? off + 333 : len;
+			append(path, buf, off, to);
+			off = to;
+		}
+	}
+	cr_assert_eq(got, want.n, "%zu of the %zu records", got, want.n);
+	{
+		struct cap_record r;
+		bool ended = false;
+		cr_assert_eq(cap_live_next(l, 1, &r, NULL, &ended, &err), 0);
+		cr_assert(!ended);
+	}
+	cap_live_close(l);
+	rec_list_free(&want);
+	unlink(path);
+	rmdir(dir);
+	free(buf);
+	free(src);
+}
+
+/* cap_open_growing: what is appended after the end was seen is read; with
+ * a limit, the file reads as if it ended there. */
+Test(live, growing_capture_reads_what_is_appended_and_a_prefix_is_complete)
+{
+	char dir[] = "/tmp/scsiscope-grow-XXXXXX", path[128];
+	char *src = src_path("samples/bot-ehci.pcap");
+	size_t len, rec_end[64], n = 0, pos = 24;
+	uint8_t *buf = slurp(src, &len);
+	struct cap *c;
+	struct cap_record r;
+	struct error err;
+
+	cr_assert(buf && mkdtemp(dir));
+	/* the ends of the first records (classic pcap, little-endian) */
+	while (n < 64 && pos + 16 <= len) {
+		uint32_t caplen = (uint32_t)buf[pos + 8] | (uint32_t)buf[pos + 9] << 8 | (uint32_t)buf[pos + 10] << 16 |
+				  (uint32_t)buf[pos + 11] << 24;
+		pos += 16 + caplen;
+		rec_end[n++] = pos;
+	}
+	cr_assert_eq(n, 64);
+	snprintf(path, sizeof(path), "%s/grow.pcap", dir);
+	append(path, buf, 0, rec_end[9]);
+	cr_assert_eq(cap_open_growing(path, UINT64_MAX, &c, &err), 0, "%s", errtext(&err));
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(cap_next(c, &r, &err), 1, "record %d: %s", i + 1, errtext(&err));
+	append(path, buf, rec_end[9], rec_end[29]);
+	for (int i = 10; i < 30; i++) {
+		cr_assert_eq(cap_next(c, &r, &err), 1, "record %d, appended: %s", i + 1, errtext(&err));
+		cr_assert_eq(r.u.usb.frame, (uint64_t)i + 1);
+	}
+	cap_close(c);
+	/* a prefix ending at a record boundary, with more after it */
+	append(path, buf, rec_end[29], rec_end[29] + 7);
+	cr_assert_eq(cap_open_growing(path, rec_end[19], &c, &err), 0, "%s", errtext(&err));
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(cap_next(c, &r, &err), 1, "record %d: %s", i + 1, errtext(&err));
+	cr_assert_eq(cap_next(c, &r, &err), 0, "the prefix ends cleanly after its 20 records");
+	cap_close(c);
+	unlink(path);
+	rmdir(dir);
+	free(buf);
+	free(src);
 }

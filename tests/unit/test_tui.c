@@ -1,13 +1,15 @@
-/* test_tui.c - the TUI's model without a terminal: index rows against a direct decode, the filter's matches, the detail worker's trees and hex layers, damaged files. */
+/* test_tui.c - the TUI's model without a terminal: index rows against a direct decode, the filter's matches, the detail worker's trees and hex layers, damaged files, live captures followed as they grow. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <time.h>
 
 #include "analyze/filter.h"
 #include "analyze/lint.h"
+#include "capture/writer.h"
 #include "report/txn_render.h"
 #include "tui/detail.h"
 #include "tui/index.h"
+#include "tui/live.h"
 #include "tui/match.h"
 #include "tui/tui.h"
 #include "testlib.h"
@@ -570,4 +572,330 @@ Test(tui, man_page_lists_every_key)
 	free(plain);
 	free(man);
 	free(p);
+}
+
+/* ---------------------------------------------------------------- live */
+
+/* A capture written as a pcapng record by record (usbmon 220): the BOT
+ * sample on bus 1, whose device stops answering for 5 s in the middle of
+ * a command, while the UAS sample's device on bus 2 runs its whole
+ * workload in those 5 s.  Live decoding must pass over the BOT command
+ * that stays open (by the content, and when the bus goes idle), which
+ * changes the order of delivery. */
+struct grow {
+	struct strbuf file;       /* the whole pcapng */
+	size_t header;            /* bytes of SHB + IDB */
+	size_t *end;              /* end offset of record i */
+	int64_t *ts;
+	size_t n;
+};
+
+struct tev {
+	struct usb_event ev;
+	size_t order;
+};
+
+static int tev_cmp(const void *a, const void *b)
+{
+	const struct tev *x = a, *y = b;
+
+	if (x->ev.ts_ns != y->ev.ts_ns)
+		return x->ev.ts_ns < y->ev.ts_ns ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void read_sample(const char *rel, struct rec_list *l)
+{
+	char *p = src_path(rel);
+	size_t len;
+	uint8_t *buf = slurp(p, &len);
+
+	cr_assert(buf);
+	cr_assert_eq(read_all_mem(buf, len, l), 0);
+	free(buf);
+	free(p);
+}
+
+static void grow_build(struct grow *g)
+{
+	struct rec_list a, b;
+	struct tev *t;
+	size_t n = 0, gap = 0;
+	int64_t shift = 5000000000LL;
+
+	read_sample("samples/bot-ehci.pcap", &a);
+	read_sample("samples/uas-xhci.pcap", &b);
+	t = calloc(a.n + b.n, sizeof(*t));
+	cr_assert(t);
+	/* the first CBW past the middle: its command hangs 5 s after it */
+	for (size_t i = a.n / 2; i < a.n && !gap; i++) {
+		const struct usb_event *e = usb_rec(&a, i);
+		if (e->xfer == USB_XFER_BULK && e->type == USB_EV_SUBMIT && e->caplen == 31 && !memcmp(e->data, "USBC", 4))
+			gap = i + 1;
+	}
+	cr_assert(gap);
+	for (size_t i = 0; i < a.n; i++) {
+		t[n].ev = *usb_rec(&a, i);
+		if (i >= gap)
+			t[n].ev.ts_ns += shift;
+		t[n].order = n;
+		n++;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		t[n].ev = *usb_rec(&b, i);
+		t[n].ev.ts_ns = usb_rec(&a, gap - 1)->ts_ns + 1000000 + (t[n].ev.ts_ns - usb_rec(&b, 0)->ts_ns);
+		t[n].order = n;
+		n++;
+	}
+	qsort(t, n, sizeof(*t), tev_cmp);
+	memset(g, 0, sizeof(*g));
+	sb_init(&g->file);
+	pcapngw_shb(&g->file, false);
+	pcapngw_idb(&g->file, false, LINKTYPE_USB_LINUX_MMAPPED, 262144, 9);
+	g->header = g->file.len;
+	g->end = calloc(n, sizeof(*g->end));
+	g->ts = calloc(n, sizeof(*g->ts));
+	cr_assert(g->end && g->ts);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf pkt;
+		uint32_t olen;
+
+		sb_init(&pkt);
+		olen = usbw_usbmon(&pkt, &t[i].ev, true, false);
+		pcapngw_epb(&g->file, false, 0, t[i].ev.ts_ns, 9, pkt.buf, (uint32_t)pkt.len, olen);
+		sb_release(&pkt);
+		g->ts[g->n] = t[i].ev.ts_ns;
+		g->end[g->n++] = g->file.len;
+	}
+	free(t);
+	rec_list_free(&a);
+	rec_list_free(&b);
+}
+
+static void grow_free(struct grow *g)
+{
+	sb_release(&g->file);
+	free(g->end);
+	free(g->ts);
+}
+
+/* Decode the stretched capture as live passes do, but in one go and
+ * without idle flushes: what the whole file gives, for the set of
+ * transactions (their order differs). */
+static void grow_ref(const struct grow *g, const char *dir, struct ref *r)
+{
+	char *p = path_join(dir, "whole.pcapng");
+	FILE *fp = fopen(p, "wb");
+
+	cr_assert(fp);
+	cr_assert_eq(fwrite(g->file.buf, 1, g->file.len, fp), g->file.len);
+	fclose(fp);
+	ref_decode(p, r, NULL);
+	unlink(p);
+	free(p);
+}
+
+static bool ref_has(const struct ref *r, uint64_t frame, uint8_t kind, const char **line)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->t[i].frame == frame && r->t[i].kind == kind) {
+			if (line)
+				*line = r->t[i].line;
+			return true;
+		}
+	return false;
+}
+
+static bool index_has(const struct tui_index *x, uint64_t frame, uint8_t kind)
+{
+	for (uint64_t i = 0; i < tui_index_count(x); i++)
+		if (tui_index_row(x, i)->frame == frame && tui_index_row(x, i)->kind == kind)
+			return true;
+	return false;
+}
+
+/* Until the leader has read `records` (and had time for an idle flush). */
+static void wait_leader(struct tui_live *lv, uint64_t records)
+{
+	uint64_t at = 0;
+	bool done = false;
+
+	for (int i = 0; i < 20000; i++) {
+		tui_live_leader(lv, &at, &done);
+		if (at >= records || done)
+			break;
+		sleep_ms(1);
+	}
+	cr_assert_geq(at, records, "the index did not read the %" PRIu64 " records announced", records);
+	sleep_ms(80);
+}
+
+/* The index (leader), a filter and the detail pane (followers) follow a
+ * file written in steps, with part of the next record already written
+ * but not announced; the bus goes idle after each step.  Every step shows
+ * at once every transaction that ended in it (the idle flush passes over
+ * the ones still open), the three number the transactions alike, and at
+ * the end they are exactly the transactions of the whole file. */
+Test(tui_live, passes_follow_a_growing_file_and_number_alike)
+{
+	char dir[] = "/tmp/scsiscope-tuilive-XXXXXX";
+	struct grow g;
+	struct ref r;
+	char *path;
+	FILE *fp;
+	struct tui_live *lv;
+	struct tui_index *x;
+	struct tui_match *m;
+	struct tui_detailer *d;
+	struct filter *f;
+	struct error err;
+	size_t done = 0, written, nstep = 0;
+	uint64_t out_of_order = 0;
+
+	cr_assert(mkdtemp(dir));
+	grow_build(&g);
+	cr_assert_gt(g.n, 200);
+	grow_ref(&g, dir, &r);
+	path = path_join(dir, "live.pcapng");
+	fp = fopen(path, "wb");
+	cr_assert(fp);
+	cr_assert_eq(fwrite(g.file.buf, 1, g.header, fp), g.header);
+	fflush(fp);
+	written = g.header;
+	lv = tui_live_external(path, "test");
+	cr_assert(lv);
+	x = tui_index_start_live(lv, &err);
+	cr_assert(x, "%s", errtext(&err));
+	cr_assert_eq(filter_compile("kind==scsi && status==good", &f, &err), 0);
+	m = tui_match_start_live(lv, f, &err);
+	cr_assert(m, "%s", errtext(&err));
+	d = tui_detailer_start_live(lv, x, &err);
+	cr_assert(d, "%s", errtext(&err));
+
+	while (done < g.n) {
+		static const size_t steps[] = { 37, 3, 11, 1, 5, 2, 19, 7 };
+		size_t step = steps[nstep++ % (sizeof(steps) / sizeof(steps[0]))];
+		size_t upto = done + step < g.n ? done + step : g.n;
+		/* the records up to upto, and half of the next one */
+		size_t until = upto < g.n ? g.end[upto - 1] + (g.end[upto] - g.end[upto - 1]) / 2 : g.end[upto - 1];
+
+		cr_assert_eq(fwrite(g.file.buf + written, 1, until - written, fp), until - written);
+		fflush(fp);
+		written = until;
+		/* idle: the capture's clock 2 s past the last record */
+		tui_live_publish(lv, upto, g.end[upto - 1], g.ts[upto - 1] + 2000000000LL);
+		done = upto;
+		wait_leader(lv, done);
+		/* every transaction that ended in what was announced is shown
+		 * (but a BOT CHECK CONDITION, which waits for the next command:
+		 * its REQUEST SENSE may be the sense) */
+		for (size_t i = 0; i < r.n; i++)
+			if (r.t[i].last_frame <= done && !(r.t[i].bad && strstr(r.t[i].line, " bot #")))
+				cr_assert(index_has(x, r.t[i].frame, r.t[i].kind),
+					  "after %zu records, the row of frame %" PRIu64 " (ended at %" PRIu64 ") is not shown: %s",
+					  done, r.t[i].frame, r.t[i].last_frame, r.t[i].line);
+		cr_assert(!tui_index_done(x));
+		/* the detail of the newest row, while the capture runs */
+		if (tui_index_count(x)) {
+			uint64_t seq = tui_index_count(x) - 1;
+			struct tui_detail *t = wait_detail(d, seq);
+			const char *line = NULL;
+			cr_assert(ref_has(&r, tui_index_row(x, seq)->frame, tui_index_row(x, seq)->kind, &line));
+			cr_assert_str_eq(t->nodes[0].text, line, "the newest row %" PRIu64, seq);
+			tui_detail_put(d, t);
+		}
+	}
+	cr_assert_eq(fwrite(g.file.buf + written, 1, g.file.len - written, fp), g.file.len - written);
+	fclose(fp);
+	tui_live_end(lv);
+	for (int i = 0; i < 20000 && !(tui_index_done(x) && tui_match_done(m)); i++)
+		sleep_ms(1);
+	cr_assert(tui_index_done(x) && tui_match_done(m), "the passes did not end with the capture");
+	cr_assert(!tui_index_failed(x, &err), "%s", errtext(&err));
+
+	/* the same transactions as the whole file, each once */
+	cr_assert_eq(tui_index_count(x), r.n, "%" PRIu64 " rows, the file has %zu transactions", tui_index_count(x), r.n);
+	for (uint64_t i = 0; i < tui_index_count(x); i++) {
+		const struct tui_row *row = tui_index_row(x, i);
+		cr_assert(ref_has(&r, row->frame, row->kind, NULL), "row %" PRIu64 " (frame %" PRIu64 ") is not in the file's",
+			  i, row->frame);
+		if (i && row->frame < tui_index_row(x, i - 1)->frame)
+			out_of_order++;
+	}
+	/* the test means something: live decoding did pass over open commands,
+	 * by the content and by idle flushes */
+	cr_assert_gt(out_of_order, 0, "no transaction was passed over: the capture does not test live numbering");
+	cr_assert_gt(tui_live_log_count(lv), 0, "no idle flush was made");
+	/* the filter numbers as the index does */
+	cr_assert_eq(tui_match_count(m), tui_index_count(x));
+	for (uint64_t i = 0; i < tui_index_count(x); i++) {
+		const struct tui_row *row = tui_index_row(x, i);
+		cr_assert_eq(tui_match_get(m, i), row->kind == TXN_SCSI && row->status == 0, "row %" PRIu64 " (frame %" PRIu64 ")",
+			     i, row->frame);
+	}
+	/* and so does the detail pane, forward and back */
+	for (uint64_t k = 0, seq = 0; k < 60; k++, seq = (seq * 7 + 13) % tui_index_count(x)) {
+		const struct tui_row *row = tui_index_row(x, seq);
+		struct tui_detail *t = wait_detail(d, seq);
+		const char *line = NULL;
+		cr_assert(ref_has(&r, row->frame, row->kind, &line));
+		cr_assert_str_eq(t->nodes[0].text, line, "row %" PRIu64, seq);
+		tui_detail_put(d, t);
+	}
+	tui_detailer_free(d);
+	tui_match_free(m);
+	tui_index_free(x);
+	tui_live_free(lv);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	ref_free(&r);
+	grow_free(&g);
+}
+
+/* Closing the passes while the capture runs (the bus idle, part of a
+ * record written, the detail worker busy) returns at once: nothing waits
+ * inside a reader. */
+Test(tui_live, passes_stop_while_the_capture_runs, .timeout = 30)
+{
+	char dir[] = "/tmp/scsiscope-tuilive-XXXXXX";
+	struct grow g;
+	char *path;
+	FILE *fp;
+	struct tui_live *lv;
+	struct tui_index *x;
+	struct tui_match *m;
+	struct tui_detailer *d;
+	struct filter *f;
+	struct error err;
+
+	cr_assert(mkdtemp(dir));
+	grow_build(&g);
+	path = path_join(dir, "live.pcapng");
+	fp = fopen(path, "wb");
+	cr_assert(fp);
+	/* the header and 40 records, then 10 bytes of the next */
+	cr_assert_eq(fwrite(g.file.buf, 1, g.end[39] + 10, fp), g.end[39] + 10);
+	fclose(fp);
+	lv = tui_live_external(path, "test");
+	tui_live_publish(lv, 40, g.end[39], g.ts[39]);
+	x = tui_index_start_live(lv, &err);
+	cr_assert(x, "%s", errtext(&err));
+	cr_assert_eq(filter_compile("kind==scsi", &f, &err), 0);
+	m = tui_match_start_live(lv, f, &err);
+	d = tui_detailer_start_live(lv, x, &err);
+	cr_assert(m && d);
+	wait_leader(lv, 40);
+	cr_assert_gt(tui_index_count(x), 0);
+	/* the detail worker on its way, then everything closed */
+	tui_detail_put(d, tui_detailer_get(d, tui_index_count(x) - 1));
+	sleep_ms(5);
+	tui_detailer_free(d);
+	tui_match_free(m);
+	tui_index_free(x);
+	tui_live_free(lv);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	grow_free(&g);
 }
