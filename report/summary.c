@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode/scsi.h"
+#include "report/summary_bt.h"
 #include "report/txn_render.h"
 
 /* ---------------------------------------------------------------- latency */
@@ -179,6 +180,7 @@ struct dev_stat {
 	struct err_stat errs[SUMMARY_ERRORS_MAX];
 	unsigned nerrs;
 	uint64_t errs_other;
+	struct bt_stat *bt;       /* a Bluetooth controller's HCI traffic; NULL none */
 };
 
 struct summary {
@@ -202,6 +204,7 @@ void summary_free(struct summary *s)
 		for (unsigned k = 0; k < d->nops; k++)
 			latency_release(&d->ops[k].lat);
 		latency_release(&d->other_ops.lat);
+		bt_stat_free(d->bt);
 		free(d->ops);
 		free(d->luns);
 		free(d);
@@ -415,7 +418,7 @@ static void fold_default_address(struct summary *s, struct dev_stat *zero, const
 
 static bool dev_empty(const struct dev_stat *d)
 {
-	return !d->scsi && !d->control && !d->notes;
+	return !d->scsi && !d->control && !d->notes && bt_stat_empty(d->bt);
 }
 
 void summary_add(struct summary *s, const struct txn *t)
@@ -443,6 +446,14 @@ void summary_add(struct summary *s, const struct txn *t)
 			break;
 		d->notes++;
 		add_findings(d, t->u.note.findings, t->u.note.nfindings);
+		return;
+	case TXN_BT:
+		if (!(d = dev_get(s, t->u.bt.bus, t->u.bt.device)))
+			break;
+		if (!d->bt)
+			d->bt = bt_stat_new();
+		bt_stat_add(d->bt, &t->u.bt);
+		add_findings(d, t->u.bt.findings, t->u.bt.nfindings);
 		return;
 	default:
 		return;
@@ -551,6 +562,8 @@ static const char *dev_transport(const struct dev_stat *d)
 		return "uas";
 	if (d->transports & (1u << TRANSPORT_BOT))
 		return "bot";
+	if (!bt_stat_empty(d->bt))
+		return "bluetooth";
 	return "none";
 }
 
@@ -596,6 +609,10 @@ static void text_identity(struct strbuf *sb, const struct dev_stat *d)
 	const struct usb_device_info *i = &d->info;
 
 	sb_addf(sb, "device %u:%03u", d->bus, d->device);
+	if (!bt_stat_empty(d->bt) && !(d->have_info && i->have_device_desc)) {
+		sb_addf(sb, "  Bluetooth controller (%s)\n", bt_stat_source(d->bt));
+		return;
+	}
 	if (d->have_info && i->have_device_desc)
 		sb_addf(sb, "  %04x:%04x  USB %x.%02x", i->vid, i->pid, i->bcd_usb >> 8, i->bcd_usb & 0xff);
 	if (d->have_info && i->manufacturer[0])
@@ -644,6 +661,18 @@ static void text_device(struct strbuf *sb, struct dev_stat *d)
 	unsigned nops;
 
 	text_identity(sb, d);
+	if (!bt_stat_empty(d->bt)) {
+		bt_stat_text(sb, d->bt);
+		if (!d->scsi) {           /* a controller: no storage block */
+			if (d->control || d->notes)
+				sb_addf(sb, "  %" PRIu64 " control transfers (%" PRIu64 " failed), %" PRIu64 " USB events\n",
+					d->control, d->control_failed, d->notes);
+			if (d->findings[SEV_INFO] || d->findings[SEV_WARNING] || d->findings[SEV_ERROR])
+				sb_addf(sb, "  findings: %" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " info\n",
+					d->findings[SEV_ERROR], d->findings[SEV_WARNING], d->findings[SEV_INFO]);
+			return;
+		}
+	}
 	sort_luns(d);
 	text_luns(sb, d);
 	sb_addf(sb, "  %" PRIu64 " SCSI commands (%" PRIu64 " not good), %" PRIu64 " control transfers (%" PRIu64
@@ -856,8 +885,14 @@ static void json_device(struct strbuf *sb, struct dev_stat *d)
 			sb_addc(sb, ',');
 		json_err(sb, errs[k]);
 	}
-	sb_addf(sb, "],\"errors_other\":%" PRIu64 "}", d->errs_other);
+	sb_addf(sb, "],\"errors_other\":%" PRIu64, d->errs_other);
 	free(errs);
+	sb_adds(sb, ",\"bluetooth\":");
+	if (bt_stat_empty(d->bt))
+		sb_adds(sb, "null");
+	else
+		bt_stat_json(sb, d->bt);
+	sb_addc(sb, '}');
 }
 
 void summary_render_json(struct strbuf *sb, const struct summary *s)

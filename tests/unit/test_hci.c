@@ -895,3 +895,113 @@ Test(hci_cli, lint_decode_cut_and_diff_on_a_bluetooth_capture)
 	unlink(b);
 	unlink(out);
 }
+
+/* decode --summary on a Bluetooth capture: the counts, the connection, the
+ * commands' answers and every layer's errors, from a capture whose every
+ * packet is known. */
+static void summary_capture(char path[64])
+{
+	struct pk p;
+
+	pk_init(&p);
+	CMD(&p, 0x03, 0x0c, 0x00);                              /* 1 Reset */
+	EVT(&p, 0x0e, 0x04, 0x01, 0x03, 0x0c, 0x00);            /* 2  Success */
+	CMD(&p, 0x0e, 0x20, 0x00);                              /* 3 LE Create Connection Cancel */
+	EVT(&p, 0x0e, 0x04, 0x01, 0x0e, 0x20, 0x0c);            /* 4  Command Disallowed */
+	EVT(&p, 0x3e, 0x13, 0x01, 0x02, 0x40, 0x00, 0x00, 0x01, 0x55, 0x44, 0x33, 0x22, 0x11, 0xc0, 0x18, 0x00,
+	    0x00, 0x00, 0x48, 0x00, 0x05);                      /* 5 LE Connection Complete: Unknown Connection Identifier */
+	le_connect(&p);                                         /* 6 handle 0x0040 */
+	ACL_OUT(&p, 0x40, 0x00, 0x0b, 0x00, 0x07, 0x00, 0x06, 0x00, 0x01, 0x04, 0x00, 0x0d, 0x10, 0x03, 0x03); /* 7 */
+	ACL_IN(&p, 0x40, 0x20, 0x0b, 0x00, 0x07, 0x00, 0x06, 0x00, 0x02, 0x03, 0x00, 0x09, 0x10, 0x03, 0x03);  /* 8 */
+	ACL_OUT(&p, 0x40, 0x00, 0x06, 0x00, 0x02, 0x00, 0x06, 0x00, 0x05, 0x03); /* 9 SMP Pairing Failed */
+	ACL_IN(&p, 0x40, 0x20, 0x07, 0x00, 0x03, 0x00, 0x04, 0x00, 0x0a, 0x03, 0x00); /* 10 ATT Read Request */
+	ACL_OUT(&p, 0x40, 0x00, 0x09, 0x00, 0x05, 0x00, 0x04, 0x00, 0x01, 0x0a, 0x03, 0x00, 0x05); /* 11 ATT Error */
+	EVT(&p, 0x05, 0x04, 0x00, 0x40, 0x00, 0x3d);            /* 12 Disconnection Complete: MIC Failure */
+	CMD(&p, 0x09, 0x10, 0x00);                              /* 13 Read BD_ADDR, never answered */
+	write_temp(p.sb.buf, p.sb.len, path);
+	sb_release(&p.sb);
+}
+
+Test(hci_cli, summary_of_a_bluetooth_capture)
+{
+	static const char *const lines[] = {
+		"device 0:000  Bluetooth controller (PacketLogger)\n",
+		"  3 HCI commands (1 failed, 1 unanswered), 3 events (1 with an error status), 5 L2CAP PDUs (0 incomplete) from 5 ACL packets\n",
+		"  L2CAP sent 14 bytes, received 10 bytes; 0 SCO, 0 ISO packets; 0 text records, 0 other records\n",
+		"    handle 0x0040  LE C0:11:22:33:44:55  connected at frame 6, disconnected at frame 12 after 6.0ms: "
+		"Connection Terminated due to MIC Failure (0x3d); 5 PDUs, sent 14 bytes, received 10 bytes\n",
+		"  LE Create Connection Cancel (0x200e)                1       1         0",
+		"  Read BD_ADDR (0x1009)                               1       0         1         -\n",
+		"  LE Connection Complete (0x3e/0x01)                  2       1\n",
+		"  SMP Pairing Failed                                  1       1         0\n",
+		"  ATT Read Request                                    1       0         1\n",
+		"         1  Command Disallowed (0x0c)  (first: LE Create Connection Cancel, frame 3)\n"
+		"         1  Unknown Connection Identifier (0x02)  (first: LE Connection Complete, frame 5)\n"
+		"         1  SMP Pairing Failed: Authentication Requirements (0x03)  (first: sent by the host, frame 9)\n"
+		"         1  ATT Insufficient Authentication (0x05)  (first: Read Request, frame 11)\n",
+	};
+	char a[64], args[128];
+	struct cli_run r;
+
+	summary_capture(a);
+	snprintf(args, sizeof(args), "decode --summary %s", a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		cr_assert(strstr(r.out, lines[i]), "missing:\n%s\nin:\n%s", lines[i], r.out);
+	cr_assert(strstr(r.out, "  findings: 4 error, 1 warning, 0 info\n"), "%s", r.out);
+	cli_run_free(&r);
+	snprintf(args, sizeof(args), "decode --summary --json %s", a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\"transport\":\"bluetooth\""), "%s", r.out);
+	cr_assert(strstr(r.out, "\"bluetooth\":{\"source\":\"PacketLogger\",\"commands\":3,\"commands_failed\":1,"
+			  "\"commands_unanswered\":1,\"events\":3,\"events_failed\":1,\"l2cap_pdus\":5,"), "%s", r.out);
+	cr_assert(strstr(r.out, "{\"handle\":64,\"link\":\"LE\",\"peer\":\"C0:11:22:33:44:55\",\"connected\":true,"
+			  "\"first_frame\":6,\"last_frame\":12,\"duration_ns\":6000000,\"pdus\":5,"), "%s", r.out);
+	cr_assert(strstr(r.out, "{\"layer\":\"smp\",\"code\":3,\"text\":\"SMP Pairing Failed: Authentication "
+			  "Requirements (0x03)\",\"count\":1,\"first\":\"sent by the host\",\"first_frame\":9}"), "%s", r.out);
+	cli_run_free(&r);
+	/* the filter selects what the summary counts */
+	snprintf(args, sizeof(args), "decode --summary --filter 'cid==4' %s", a);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "  0 HCI commands (0 failed, 0 unanswered), 0 events (0 with an error status), 2 L2CAP PDUs"),
+		  "%s", r.out);
+	cli_run_free(&r);
+	unlink(a);
+}
+
+/* The summary's totals are the per-transaction decode's, counted another way. */
+Test(hci_cli, summary_agrees_with_the_transactions_on_pairing)
+{
+	char *path = shared_capture("public/btstack/pairing.pklg");
+	char args[1024];
+	struct cli_run r;
+	unsigned cmds = 0, evts = 0, acl = 0;
+	char want[160];
+
+	if (!path)
+		cr_skip_test("../shared/captures not found");
+	snprintf(args, sizeof(args), "decode --json '%s'", path);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	for (const char *p = r.out; (p = strstr(p, "\"bt_kind\":\"")); p++) {
+		p += strlen("\"bt_kind\":\"");
+		cmds += !strncmp(p, "command\"", 8);
+		evts += !strncmp(p, "event\"", 6);
+		acl += !strncmp(p, "acl\"", 4);
+	}
+	cli_run_free(&r);
+	cr_assert(cmds > 40 && evts > 20 && acl > 30, "%u %u %u", cmds, evts, acl);
+	snprintf(args, sizeof(args), "decode --summary --json '%s'", path);
+	free(path);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, sizeof(want), "\"commands\":%u,\"commands_failed\":0,\"commands_unanswered\":0,\"events\":%u,", cmds,
+		 evts);
+	cr_assert(strstr(r.out, want), "%s\nin\n%s", want, r.out);
+	snprintf(want, sizeof(want), "\"l2cap_pdus\":%u,", acl);
+	cr_assert(strstr(r.out, want), "%s\nin\n%s", want, r.out);
+	cli_run_free(&r);
+}

@@ -437,7 +437,7 @@ Test(summary, bounds)
 	/* TEST UNIT READY (opcode 0) and opcodes 1..127 fill the table; k = 128..299 do not fit */
 	HAS(sb.buf, "{\"opcode\":null,\"service_action\":null,\"name\":\"(other commands)\",\"count\":172,");
 	/* 100 distinct ASCs, 3 times each: the last 36 do not fit */
-	HAS(sb.buf, "\"errors_other\":108}");
+	HAS(sb.buf, "\"errors_other\":108,\"bluetooth\":null}");
 	sb_reset(&sb);
 	summary_render_text(&sb, s);
 	HAS(sb.buf, "44 transactions of devices beyond the first 256 not summarized\n");
