@@ -752,7 +752,7 @@ static void json_kstr(struct strbuf *sb, const char *key, const char *val)
 	sb_addc(sb, '"');
 }
 
-static void json_latency(struct strbuf *sb, const struct latency *l)
+void latency_json(struct strbuf *sb, const struct latency *l)
 {
 	if (!l->n) {
 		sb_adds(sb, ",\"latency_ns\":null");
@@ -774,7 +774,7 @@ static void json_op(struct strbuf *sb, const struct op_stat *o, bool other)
 	json_kstr(sb, "name", o->name);
 	sb_addf(sb, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64,
 		o->count, o->errors, o->bytes_read, o->bytes_written);
-	json_latency(sb, &o->lat);
+	latency_json(sb, &o->lat);
 	sb_addc(sb, '}');
 }
 

@@ -68,5 +68,8 @@ uint64_t latency_percentile(const struct latency *l, double p);
 /* True while every percentile is exact. */
 bool latency_exact(const struct latency *l);
 void latency_release(struct latency *l);
+/* ,"latency_ns":{"n":..,"p50":..,"p90":..,"p99":..,"max":..,"exact":..}
+ * (or null when empty), appended after another member. */
+void latency_json(struct strbuf *sb, const struct latency *l);
 
 #endif

@@ -581,13 +581,7 @@ static void json_table(struct strbuf *sb, enum name_class cls, const struct name
 		sb_addf(sb, ",\"count\":%" PRIu64 ",\"first_frame\":%" PRIu64, e->count, e->first_frame);
 		if (cls == NC_COMMAND) {
 			sb_addf(sb, ",\"failed\":%" PRIu64 ",\"unanswered\":%" PRIu64, e->failed, e->unanswered);
-			if (e->lat.n)
-				sb_addf(sb, ",\"latency_ns\":{\"n\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64
-					",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"exact\":%s}",
-					e->lat.n, latency_percentile(&e->lat, 50), latency_percentile(&e->lat, 90),
-					latency_percentile(&e->lat, 99), e->lat.max, latency_exact(&e->lat) ? "true" : "false");
-			else
-				sb_adds(sb, ",\"latency_ns\":null");
+			latency_json(sb, &e->lat);
 		} else if (cls == NC_EVENT) {
 			sb_addf(sb, ",\"failed\":%" PRIu64, e->failed);
 		} else {
