@@ -11,6 +11,7 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "report/events.h"
+#include "report/summary.h"
 #include "report/txn_render.h"
 #include "tui/detail.h"
 #include "util/strbuf.h"
@@ -36,12 +37,22 @@
 	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 
+/* A decoder with every lint check on, rendering everything it delivers,
+ * and counting it for decode --summary (rendered at the end). */
+struct fuzz_dec {
+	struct strbuf sb;
+	struct lint *lint;
+	struct decoder *dec;
+	struct summary *summary;
+};
+
 /* Render a transaction every way the front ends do (the TUI's detail too).  fuzz/replay with
  * FUZZ_SHOW=1 in the environment prints the lines: what the decoder made
  * of an input. */
 static inline void fuzz_on_txn(void *ctx, const struct txn *t)
 {
-	struct strbuf *sb = ctx;
+	struct fuzz_dec *f = ctx;
+	struct strbuf *sb = &f->sb;
 	struct render_opts o = { 0 };
 
 	sb_reset(sb);
@@ -62,14 +73,9 @@ static inline void fuzz_on_txn(void *ctx, const struct txn *t)
 			__builtin_trap();
 	}
 	tui_detail_free(d);
+	if (f->summary)
+		summary_add(f->summary, t);
 }
-
-/* A decoder with every lint check on, rendering everything it delivers. */
-struct fuzz_dec {
-	struct strbuf sb;
-	struct lint *lint;
-	struct decoder *dec;
-};
 
 static inline int fuzz_dec_open(struct fuzz_dec *f)
 {
@@ -77,11 +83,12 @@ static inline int fuzz_dec_open(struct fuzz_dec *f)
 	struct lint_opts lo;
 
 	sb_init(&f->sb);
+	f->summary = summary_new();
 	lint_opts_default(&lo);
 	f->lint = lint_new(&lo);
 	o.hook = f->lint ? lint_hook : NULL;
 	o.hook_ctx = f->lint;
-	f->dec = decoder_new(&o, fuzz_on_txn, &f->sb);
+	f->dec = decoder_new(&o, fuzz_on_txn, f);
 	return f->dec ? 0 : -1;
 }
 
@@ -91,8 +98,18 @@ static inline void fuzz_dec_close(struct fuzz_dec *f)
 
 	if (f->dec) {
 		decoder_finish(f->dec);
+		if (f->summary) {
+			const struct usb_device_info *info;
+			for (unsigned i = 0; (info = decoder_device_at(f->dec, i)) != NULL; i++)
+				summary_device_info(f->summary, info);
+			sb_reset(&f->sb);
+			summary_render_text(&f->sb, f->summary);
+			summary_render_json(&f->sb, f->summary);
+		}
 		decoder_free(f->dec);
 	}
+	summary_free(f->summary);
+	f->summary = NULL;
 	if (f->lint) {
 		lint_finish(f->lint);
 		for (unsigned i = 0; (fi = lint_report_at(f->lint, i)) != NULL; i++)
