@@ -613,6 +613,24 @@ Test(hci_decode, hci_over_usb)
 	cr_assert_str_eq(g->summary, "handle 0x0040 ATT Read Request handle 0x0003");
 	for (unsigned i = 0; i < c.n; i++)
 		cr_assert(c.g[i].kind != TXN_CONTROL || c.g[i].b.frame != 4, "the HCI command is not a control transfer");
+	/* decode --summary: the dongle's USB identity with its HCI block */
+	{
+		char path[64];
+		struct cli_run r;
+		char args[128];
+
+		write_temp(sb.buf, sb.len, path);
+		snprintf(args, sizeof(args), "decode --summary %s", path);
+		r = run_scsiscope(args);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert(strstr(r.out, "device 1:005  0a12:0001  USB 2.00  transport bluetooth\n"
+				  "  1 HCI commands (0 failed, 0 unanswered), 0 events (0 with an error status), "
+				  "1 L2CAP PDUs (0 incomplete) from 1 ACL packets\n"), "%s", r.out);
+		cr_assert(strstr(r.out, "  1 control transfers (0 failed), "), "%s", r.out);
+		cr_assert(!strstr(r.out, "SCSI commands"), "%s", r.out);
+		cli_run_free(&r);
+		unlink(path);
+	}
 	sb_release(&sb);
 	col_free(&c);
 }
