@@ -381,6 +381,12 @@ static const struct code_name commands[] = {
 	{ 0x207c, "LE Set Data Related Address Changes" },
 	{ 0x207d, "LE Set Default Subrate" },
 	{ 0x207e, "LE Subrate Request" },
+	{ 0x207f, "LE Set Extended Advertising Parameters v2" },
+	{ 0x2082, "LE Set Periodic Advertising Subevent Data" },
+	{ 0x2083, "LE Set Periodic Advertising Response Data" },
+	{ 0x2084, "LE Set Periodic Sync Subevent" },
+	{ 0x2085, "LE Extended Create Connection v2" },
+	{ 0x2086, "LE Set Periodic Advertising Parameters v2" },
 };
 
 static const struct code_name events[] = {

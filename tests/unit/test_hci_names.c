@@ -234,6 +234,10 @@ static const struct allow allowlist[] = {
 	{ "command", 0x200a, 0x200a, "7.8.9 HCI_LE_Set_Advertising_Enable" },
 	{ "command", 0x200f, 0x2012, "7.8.14-17 HCI_LE_..._Filter_Accept_List (v5.3 renamed White List)" },
 	{ "command", 0x2019, 0x2019, "7.8.24 HCI_LE_Enable_Encryption (v5.3 renamed Start Encryption)" },
+	{ "command", 0x207f, 0x207f, "7.8.53 HCI_LE_Set_Extended_Advertising_Parameters [v2] (v5.4; unknown to tshark 4.0)" },
+	{ "command", 0x2082, 0x2084, "7.8.125-127 HCI_LE_Set_Periodic_Advertising_Subevent_Data, _Response_Data, HCI_LE_Set_Periodic_Sync_Subevent (v5.4; unknown to tshark 4.0)" },
+	{ "command", 0x2085, 0x2085, "7.8.66 HCI_LE_Extended_Create_Connection [v2] (v5.4; unknown to tshark 4.0)" },
+	{ "command", 0x2086, 0x2086, "7.8.61 HCI_LE_Set_Periodic_Advertising_Parameters [v2] (v5.4; unknown to tshark 4.0)" },
 	/* HCI events, Vol 4 Part E 7.7 */
 	{ "event", 0x03, 0x05, "7.7.3-5 HCI_Connection_Complete, HCI_Connection_Request, HCI_Disconnection_Complete" },
 	{ "event", 0x0a, 0x0a, "7.7.10 HCI_Link_Key_Type_Changed (v5.3 renamed Master Link Key Complete)" },
