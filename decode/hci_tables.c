@@ -507,6 +507,12 @@ static const struct code_name le_subevents[] = {
 	{ 0x21, "LE Transmit Power Reporting" },
 	{ 0x22, "LE BIGInfo Advertising Report" },
 	{ 0x23, "LE Subrate Change" },
+	{ 0x24, "LE Periodic Advertising Sync Established v2" },
+	{ 0x25, "LE Periodic Advertising Report v2" },
+	{ 0x26, "LE Periodic Advertising Sync Transfer Received v2" },
+	{ 0x27, "LE Periodic Advertising Subevent Data Request" },
+	{ 0x28, "LE Periodic Advertising Response Report" },
+	{ 0x29, "LE Enhanced Connection Complete v2" },
 };
 
 static const struct code_name errors[] = {

@@ -249,6 +249,9 @@ static const struct allow allowlist[] = {
 	{ "event", 0x59, 0x59, "7.7.8 HCI_Encryption_Change [v2] (unknown to tshark 4.0)" },
 	/* LE Meta subevents, Vol 4 Part E 7.7.65 */
 	{ "le_subevent", 0x0b, 0x0b, "7.7.65.11 HCI_LE_Directed_Advertising_Report" },
+	{ "le_subevent", 0x24, 0x26, "7.7.65.14, 7.7.65.15, 7.7.65.24 HCI_LE_Periodic_Advertising_Sync_Established, _Report, _Sync_Transfer_Received [v2] (v5.4; unknown to tshark 4.0)" },
+	{ "le_subevent", 0x27, 0x28, "7.7.65.35-36 HCI_LE_Periodic_Advertising_Subevent_Data_Request, _Response_Report (v5.4; unknown to tshark 4.0)" },
+	{ "le_subevent", 0x29, 0x29, "7.7.65.10 HCI_LE_Enhanced_Connection_Complete [v2] (v5.4; unknown to tshark 4.0)" },
 	/* Error codes, Vol 1 Part F 1.3 */
 	{ "error", 0x0b, 0x0b, "Vol 1 Part F 1.3: Connection Already Exists" },
 	{ "error", 0x1a, 0x1a, "Vol 1 Part F 1.3: Unsupported Remote Feature" },
