@@ -14,6 +14,8 @@
  * SIG's Assigned Numbers (GATT services, declarations, descriptors,
  * characteristics).  Names are the specification's, shortened where it
  * gives versions ("v2").  Each table is sorted by code (test_hci checks).
+ * test_hci_names compares every entry with tshark's name for the code
+ * (tests/golden/tshark-bt/names.tsv, make-names.sh): add a code, regenerate.
  */
 
 struct code_name {
