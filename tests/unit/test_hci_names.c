@@ -220,7 +220,7 @@ static const struct allow allowlist[] = {
 	/* HCI commands, Vol 4 Part E 7.1-7.8 (names HCI_...) */
 	{ "command", 0x0417, 0x0417, "7.1.18 HCI_Link_Key_Selection (v5.3 renamed Master Link Key)" },
 	{ "command", 0x0441, 0x0442, "7.1 HCI_Set_Connectionless_Peripheral_Broadcast[_Receive] (v5.3: peripheral)" },
-	{ "command", 0x0805, 0x0806, "7.2 HCI_Park_State, HCI_Exit_Park_State" },
+	{ "command", 0x0805, 0x0806, "Core v4.2 Vol 2 Part E 7.2.4-5 HCI_Park_State, HCI_Exit_Park_State (park state later withdrawn; kept for older captures)" },
 	{ "command", 0x0c13, 0x0c13, "7.3.11 HCI_Write_Local_Name" },
 	{ "command", 0x0c2d, 0x0c2d, "7.3.35 HCI_Read_Transmit_Power_Level" },
 	{ "command", 0x0c2e, 0x0c2f, "7.3.36-37 HCI_Read/Write_Synchronous_Flow_Control_Enable" },
@@ -242,8 +242,8 @@ static const struct allow allowlist[] = {
 	{ "event", 0x03, 0x05, "7.7.3-5 HCI_Connection_Complete, HCI_Connection_Request, HCI_Disconnection_Complete" },
 	{ "event", 0x0a, 0x0a, "7.7.10 HCI_Link_Key_Type_Changed (v5.3 renamed Master Link Key Complete)" },
 	{ "event", 0x0b, 0x0b, "7.7.11 HCI_Read_Remote_Supported_Features_Complete" },
-	{ "event", 0x42, 0x42, "7.7 HCI_Disconnection_Physical_Link_Complete" },
-	{ "event", 0x46, 0x46, "7.7 HCI_Disconnection_Logical_Link_Complete" },
+	{ "event", 0x42, 0x42, "Core v5.2 Vol 4 Part E 7.7 HCI_Disconnection_Physical_Link_Complete (AMP, removed in v5.3; kept for older captures)" },
+	{ "event", 0x46, 0x46, "Core v5.2 Vol 4 Part E 7.7 HCI_Disconnection_Logical_Link_Complete (AMP, removed in v5.3; kept for older captures)" },
 	{ "event", 0x51, 0x52, "7.7 HCI_Connectionless_Peripheral_Broadcast_Receive/_Timeout (v5.3: peripheral)" },
 	{ "event", 0x54, 0x55, "7.7 HCI_Peripheral_Page_Response_Timeout, HCI_Connectionless_Peripheral_Broadcast_Channel_Map_Change" },
 	{ "event", 0x59, 0x59, "7.7.8 HCI_Encryption_Change [v2] (unknown to tshark 4.0)" },
@@ -266,7 +266,7 @@ static const struct allow allowlist[] = {
 	{ "l2cap_signal", 0x16, 0x16, "Vol 3 Part A 4 L2CAP_FLOW_CONTROL_CREDIT_IND" },
 	{ "l2cap_signal", 0x17, 0x1a, "Vol 3 Part A 4 L2CAP_CREDIT_BASED_CONNECTION_REQ/RSP, L2CAP_CREDIT_BASED_RECONFIGURE_REQ/RSP (v5.2; unknown to tshark 4.0)" },
 	/* Fixed channels: our short labels for Vol 3 Part A 2.1 Table 2.1 */
-	{ "l2cap_cid", 0x0001, 0x0006, "Vol 3 Part A 2.1 Table 2.1 (short labels: signalling, connectionless, AMP manager, ATT, LE signalling, SMP)" },
+	{ "l2cap_cid", 0x0001, 0x0006, "Vol 3 Part A 2.1 Table 2.1, our short labels: signalling, connectionless, ATT, LE signalling, SMP; 0x0003 AMP manager from Core v5.2 (AMP removed in v5.3)" },
 	{ "l2cap_cid", 0x0007, 0x0007, "Vol 3 Part A 2.1 Table 2.1: 0x0007 BR/EDR Security Manager (tshark 4.0: Reserved)" },
 	/* ATT, Vol 3 Part F 3.4 */
 	{ "att_opcode", 0x20, 0x21, "Vol 3 Part F 3.4.4 ATT_READ_MULTIPLE_VARIABLE_REQ/RSP (v5.2; unknown to tshark 4.0)" },

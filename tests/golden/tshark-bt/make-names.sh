@@ -7,7 +7,7 @@
 #
 # 1. tests/unit/test_hci_names, run with SCSISCOPE_NAMES_CAPTURE=FILE, writes FILE, a btsnoop
 #    (H4) capture built with the project's own writer: an HCI command per opcode, an event per
-#    event code (LE Meta once per subevent), a Command Complete per error code as status, an
+#    event code (LE Meta also once per subevent), a Command Complete per error code as status, an
 #    L2CAP signalling PDU per code, a PDU on each fixed channel, an ATT PDU per opcode, an ATT
 #    Error Response per error code, a Read By Type Request per 16-bit UUID, an SMP PDU per code,
 #    a Pairing Failed per reason and a Pairing Request per IO capability; and FILE.manifest
