@@ -14,6 +14,8 @@
  * SIG's Assigned Numbers (GATT services, declarations, descriptors,
  * characteristics).  Names are the specification's, shortened where it
  * gives versions ("v2").  Each table is sorted by code (test_hci checks).
+ * test_hci_names compares every entry with tshark's name for the code
+ * (tests/golden/tshark-bt/names.tsv, make-names.sh): add a code, regenerate.
  */
 
 struct code_name {
@@ -381,6 +383,12 @@ static const struct code_name commands[] = {
 	{ 0x207c, "LE Set Data Related Address Changes" },
 	{ 0x207d, "LE Set Default Subrate" },
 	{ 0x207e, "LE Subrate Request" },
+	{ 0x207f, "LE Set Extended Advertising Parameters v2" },
+	{ 0x2082, "LE Set Periodic Advertising Subevent Data" },
+	{ 0x2083, "LE Set Periodic Advertising Response Data" },
+	{ 0x2084, "LE Set Periodic Sync Subevent" },
+	{ 0x2085, "LE Extended Create Connection v2" },
+	{ 0x2086, "LE Set Periodic Advertising Parameters v2" },
 };
 
 static const struct code_name events[] = {
@@ -501,6 +509,12 @@ static const struct code_name le_subevents[] = {
 	{ 0x21, "LE Transmit Power Reporting" },
 	{ 0x22, "LE BIGInfo Advertising Report" },
 	{ 0x23, "LE Subrate Change" },
+	{ 0x24, "LE Periodic Advertising Sync Established v2" },
+	{ 0x25, "LE Periodic Advertising Report v2" },
+	{ 0x26, "LE Periodic Advertising Sync Transfer Received v2" },
+	{ 0x27, "LE Periodic Advertising Subevent Data Request" },
+	{ 0x28, "LE Periodic Advertising Response Report" },
+	{ 0x29, "LE Enhanced Connection Complete v2" },
 };
 
 static const struct code_name errors[] = {
@@ -760,7 +774,10 @@ static const struct code_name uuids[] = {
 	{ 0x183a, "Insulin Delivery" },
 	{ 0x183b, "Binary Sensor" },
 	{ 0x183c, "Emergency Configuration" },
+	{ 0x183d, "Authorization Control" },
 	{ 0x183e, "Physical Activity Monitor" },
+	{ 0x183f, "Elapsed Time" },
+	{ 0x1840, "Generic Health Sensor" },
 	{ 0x1843, "Audio Input Control" },
 	{ 0x1844, "Volume Control" },
 	{ 0x1845, "Volume Offset Control" },
@@ -779,6 +796,11 @@ static const struct code_name uuids[] = {
 	{ 0x1852, "Broadcast Audio Announcement" },
 	{ 0x1853, "Common Audio" },
 	{ 0x1854, "Hearing Access" },
+	{ 0x1855, "Telephony and Media Audio" },
+	{ 0x1856, "Public Broadcast Announcement" },
+	{ 0x1857, "Electronic Shelf Label" },
+	{ 0x1858, "Gaming Audio" },
+	{ 0x1859, "Mesh Proxy Solicitation" },
 	/* GATT declarations */
 	{ 0x2800, "Primary Service" },
 	{ 0x2801, "Secondary Service" },
@@ -800,6 +822,9 @@ static const struct code_name uuids[] = {
 	{ 0x290c, "Environmental Sensing Measurement" },
 	{ 0x290d, "Environmental Sensing Trigger Setting" },
 	{ 0x290e, "Time Trigger Setting" },
+	{ 0x290f, "Complete BR-EDR Transport Block Data" },
+	{ 0x2910, "Observation Schedule" },
+	{ 0x2911, "Valid Range and Accuracy" },
 	/* GATT characteristics */
 	{ 0x2a00, "Device Name" },
 	{ 0x2a01, "Appearance" },
