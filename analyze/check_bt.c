@@ -112,7 +112,7 @@ static void event_checks(struct bt_state *st, const struct bt_txn *b, struct txn
 	struct link *k;
 
 	/* connections: remember when they began */
-	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a))) &&
+	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a || b->subevent == 0x29))) &&
 	    b->status == 0 && st && (k = link_get(st, b, true))) {
 		memset(&k->has_req, 0, sizeof(*k) - offsetof(struct link, has_req));
 		k->has_start = true;

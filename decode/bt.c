@@ -273,7 +273,7 @@ static int event_status_at(uint8_t code, uint8_t sub)
 	case 0x3e:
 		switch (sub) {
 		case 0x01: case 0x03: case 0x04: case 0x08: case 0x09: case 0x0a: case 0x0c: case 0x0e: case 0x12:
-		case 0x17: case 0x19: case 0x1b: case 0x1d: case 0x1f: case 0x23:
+		case 0x17: case 0x19: case 0x1b: case 0x1d: case 0x1f: case 0x23: case 0x29:
 			return 3;
 		}
 		return -1;
@@ -292,7 +292,7 @@ static int event_handle_at(uint8_t code, uint8_t sub)
 		return 2;
 	case 0x3e:
 		switch (sub) {
-		case 0x01: case 0x03: case 0x04: case 0x0a: case 0x0c: case 0x17:
+		case 0x01: case 0x03: case 0x04: case 0x0a: case 0x0c: case 0x17: case 0x29:
 			return 4;
 		case 0x05: case 0x06: case 0x07: case 0x14:
 			return 3;
@@ -339,7 +339,7 @@ static void event(struct bt *bt, const struct pkt *pk)
 		conn_add(bt, h & 0xfff, d[11] == 1 ? 1 : 3, d + 5);
 	else if (code == 0x2c && st == 0 && get_le16(d, n, 3, &h) && n >= 11)
 		conn_add(bt, h & 0xfff, 3, d + 5);
-	else if (code == HCI_EVT_LE_META && (sub == 0x01 || sub == 0x0a) && st == 0 && get_le16(d, n, 4, &h) &&
+	else if (code == HCI_EVT_LE_META && (sub == 0x01 || sub == 0x0a || sub == 0x29) && st == 0 && get_le16(d, n, 4, &h) &&
 		 n >= 14)
 		conn_add(bt, h & 0xfff, 2, d + 8);
 	else if (code == HCI_EVT_LE_META && sub == 0x19 && st == 0 && get_le16(d, n, 4, &h)) {

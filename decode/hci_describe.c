@@ -527,7 +527,7 @@ static void event_params(struct strbuf *sb, const struct bt_txn *b, const uint8_
 		break;
 	case 0x3e: /* LE Meta */
 		switch (b->subevent) {
-		case 0x01: case 0x0a: /* LE (Enhanced) Connection Complete */
+		case 0x01: case 0x0a: case 0x29: /* LE (Enhanced) Connection Complete (v2) */
 			if (get_u8(p, n, 1, &u8) && u8) {
 				sb_adds(sb, " failed: ");
 				add_err(sb, u8);

@@ -225,14 +225,14 @@ static void add_event(struct bt_stat *s, const struct bt_txn *b)
 	}
 	/* a connection that failed to open has no connection (its handle is
 	 * meaningless) */
-	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a))) &&
+	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a || b->subevent == 0x29))) &&
 	    b->status > 0)
 		return;
 	if (!(c = conn_get(s, b)))
 		return;
 	conn_touch(c, b);
 	/* Connection Complete, LE (Enhanced) Connection Complete */
-	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a))) &&
+	if ((b->event == 0x03 || (b->event == HCI_EVT_LE_META && (b->subevent == 0x01 || b->subevent == 0x0a || b->subevent == 0x29))) &&
 	    b->status == 0 && !c->pdus) {
 		c->connected = true;
 		c->first_frame = b->frame;

@@ -400,6 +400,36 @@ Test(hci_decode, disconnection_reason_and_duration)
 	col_free(&c);
 }
 
+/* LE Enhanced Connection Complete v2 (Core 5.4 Vol 4 Part E 7.7.65.10,
+ * subevent 0x29: v1's fields plus Advertising_Handle and Sync_Handle)
+ * opens a connection like v1: its peer is known to what follows. */
+Test(hci_decode, enhanced_connection_complete_v2_tracks_the_connection)
+{
+	struct pk p;
+	struct col c;
+	const struct got *g;
+	int k;
+
+	pk_init(&p);
+	EVT(&p, 0x3e, 0x22, 0x29, 0x00, 0x42, 0x00, 0x01, 0x00, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x18, 0x00, 0x00, 0x00, 0x48, 0x00, 0x05, 0x01, 0xff, 0xff);
+	EVT(&p, 0x05, 0x04, 0x00, 0x42, 0x00, 0x08);
+	pk_decode(&p, &c);
+	g = find_frame(&c, 1);
+	cr_assert_eq(g->b.handle, 0x42);
+	cr_assert_eq(g->b.link, 2);
+	cr_assert_eq(g->b.status, 0);
+	cr_assert(strstr(g->summary, "LE Enhanced Connection Complete") &&
+		  strstr(g->summary, "handle 0x0042 peripheral, public peer 11:22:33:44:55:66"), "%s", g->summary);
+	g = find_frame(&c, 2);
+	cr_assert(g->b.has_peer);
+	k = finding_at(g, "hci-disconnect");
+	cr_assert_geq(k, 0);
+	cr_assert_str_eq(g->fmsg[k], "handle 0x0042 (LE 11:22:33:44:55:66) after 0.001 s disconnected: Connection "
+				     "Timeout (0x08)");
+	col_free(&c);
+}
+
 /* ------------------------------------------------------------ L2CAP */
 
 Test(hci_decode, acl_fragments_reassembled_into_one_l2cap_pdu)
