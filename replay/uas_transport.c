@@ -28,6 +28,9 @@
 /* Response IU codes (UAS 6.2.5) */
 #define RC_TMF_COMPLETE 0x00
 #define RC_TMF_SUCCEEDED 0x08
+/* IUs of other tags read past while waiting for a task management answer
+ * (without streams the status pipe is one queue) */
+#define TMF_DRAIN_MAX 4
 
 #define STATUS_BUF 1024           /* a Sense IU is at most 16 + 252 bytes; room for one max packet */
 #define READY_LOOPS 64            /* READ/WRITE READY rounds one command may take */
@@ -152,9 +155,32 @@ static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uin
 	x[1].len = sizeof(iu);
 	rc = u->io->bulk(u->io->ctx, x, 2, 2000);
 	r->resets++;
-	if (rc == RP_NODEV || rc == RP_INTERRUPTED)
-		return false;
-	if (x[0].status != RP_OK || x[0].actual < 8 || resp[0] != IU_RESPONSE || resp[2] != iu[2] || resp[3] != iu[3])
+	/* Without streams the status pipe is one queue: IUs the device had
+	 * ready before this one (the Sense IU of the command being aborted,
+	 * whose read was cancelled; the answer to an earlier task management
+	 * function) come first.  Read past them to ours, so that none is left
+	 * for whoever uses the device next. */
+	for (unsigned k = 0;; k++) {
+		if (rc == RP_NODEV || rc == RP_INTERRUPTED || x[0].status != RP_OK || x[0].actual < 4)
+			return false;
+		if (resp[2] == iu[2] && resp[3] == iu[3])
+			break;
+		if (u->streams || k == TMF_DRAIN_MAX)
+			return false;
+		{
+			char m[64];
+			snprintf(m, sizeof(m), "read past a%s IU of tag %u", resp[0] == IU_SENSE ? " Sense" :
+				 resp[0] == IU_RESPONSE ? " Response" : "n", (unsigned)(resp[2] << 8 | resp[3]));
+			note(r, m);
+		}
+		memset(&x[0], 0, sizeof(x[0]));
+		x[0].ep = u->ep_status;
+		x[0].buf = resp;
+		x[0].len = sizeof(resp);
+		x[0].ends = true;
+		rc = u->io->bulk(u->io->ctx, x, 1, 2000);
+	}
+	if (x[0].actual < 8 || resp[0] != IU_RESPONSE)
 		return false;
 	return resp[7] == RC_TMF_COMPLETE || resp[7] == RC_TMF_SUCCEEDED;
 }

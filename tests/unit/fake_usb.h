@@ -28,6 +28,8 @@ struct fake_faults {
 	int bad_csw_tag;          /* BOT: a CSW with another tag */
 	int csw_stall_once;       /* BOT: stall the first CSW read */
 	bool tm_fails;            /* UAS: ABORT TASK answered FUNCTION FAILED */
+	int interrupt_status;     /* UAS without streams: the user interrupts the status read after the data
+				     (RP_INTERRUPTED) while the device has the Sense IU ready: it stays queued */
 	bool reset_fails;         /* the Bulk-Only reset / LU reset fails too */
 };
 
@@ -48,6 +50,11 @@ struct fake_dev {
 	uint8_t pop;
 	uint32_t plen;
 	bool pdone, pin;
+	/* UAS without streams: the status pipe's queue, oldest first (a Sense
+	 * IU nobody read, then Response IUs behind it) */
+	uint8_t sq[4][40];
+	uint32_t sqlen[4];
+	unsigned sqn;
 	/* what happened */
 	char log[8192];
 	unsigned resets, clears, tms;
@@ -266,6 +273,20 @@ static inline void uas_data(struct fake_dev *d, uint8_t op, bool in, uint32_t le
 	flog(d, "%s:%u", in ? "DIN" : "DOUT", (unsigned)n);
 }
 
+/* The oldest IU waiting on the status pipe (without streams) into t. */
+static inline void fake_pop_status(struct fake_dev *d, struct rp_xfer *t)
+{
+	uint32_t n = d->sqlen[0] < t->len ? d->sqlen[0] : t->len;
+
+	memcpy(t->buf, d->sq[0], n);
+	t->actual = n;
+	t->status = RP_OK;
+	flog(d, "IU:%02x:%u", d->sq[0][0], (unsigned)(d->sq[0][2] << 8 | d->sq[0][3]));
+	memmove(d->sq[0], d->sq[1], sizeof(d->sq) - sizeof(d->sq[0]));
+	memmove(d->sqlen, d->sqlen + 1, sizeof(d->sqlen) - sizeof(d->sqlen[0]));
+	d->sqn--;
+}
+
 /* A Command or Task Management IU; for streams the group's other transfers. */
 static inline void uas_group(struct fake_dev *d, struct rp_xfer *x, unsigned n)
 {
@@ -291,6 +312,19 @@ static inline void uas_group(struct fake_dev *d, struct rp_xfer *x, unsigned n)
 		if (cmd->buf[0] == 0x05) {
 			d->tms++;
 			flog(d, "TM:%02x:%u:%u", cmd->buf[4], (unsigned)tag, (unsigned)(cmd->buf[6] << 8 | cmd->buf[7]));
+			if (!d->streams && d->sqn) {
+				/* the pipe delivers what waits first; the Response IU queues behind it */
+				uint8_t *q = d->sq[d->sqn];
+				if (d->sqn < 4) {
+					memset(q, 0, 8);
+					q[0] = 0x04, q[2] = cmd->buf[2], q[3] = cmd->buf[3];
+					q[7] = d->f.tm_fails && (cmd->buf[4] == 1 || d->f.reset_fails) ? 0x05 : 0x00;
+					d->sqlen[d->sqn++] = 8;
+				}
+				if (st)
+					fake_pop_status(d, st);
+				return;
+			}
 			if (st && (!d->streams || st->stream == tag)) {
 				memset(st->buf, 0, 8);
 				st->buf[0] = 0x04;
@@ -324,11 +358,27 @@ static inline void uas_group(struct fake_dev *d, struct rp_xfer *x, unsigned n)
 	/* without streams: a status read, or the data after READ/WRITE READY */
 	for (unsigned i = 0; i < n; i++) {
 		struct rp_xfer *t = &x[i];
+		if (t->ep == F_EP_STATUS && d->sqn) {
+			fake_pop_status(d, t);
+			continue;
+		}
 		if (!d->pending)
 			continue;
 		if (t->ep == F_EP_STATUS) {
 			if (is(d->f.hang, d->pop))
 				continue;
+			if (d->pdone && is(d->f.interrupt_status, d->pop)) {
+				/* the Sense IU is ready, but the read is cancelled */
+				struct rp_xfer q = { .buf = d->sq[0], .len = sizeof(d->sq[0]) };
+				uas_sense_iu(d, d->ptag, d->pop, &q);
+				d->sqlen[0] = q.actual;
+				d->sqn = 1;
+				d->pending = false;
+				d->f.interrupt_status = -1;
+				t->status = RP_INTERRUPTED;
+				flog(d, "INTERRUPTED");
+				continue;
+			}
 			if (!d->pdone) {
 				memset(t->buf, 0, 4);
 				t->buf[0] = d->pin ? 0x06 : 0x07;
@@ -374,6 +424,9 @@ static inline int fake_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned t
 		}
 	}
 	uas_group(d, x, n);
+	for (unsigned i = 0; i < n; i++)
+		if (x[i].status == RP_INTERRUPTED)
+			return RP_INTERRUPTED;
 	return 0;
 }
 
@@ -421,7 +474,7 @@ static inline void fake_init(struct fake_dev *d, bool uas, bool streams)
 	d->uas = uas;
 	d->streams = streams;
 	d->f.stall_data = d->f.phase_error = d->f.short_data = d->f.hang = d->f.check = -1;
-	d->f.bad_csw_tag = d->f.csw_stall_once = -1;
+	d->f.bad_csw_tag = d->f.csw_stall_once = d->f.interrupt_status = -1;
 	d->io.bulk = fake_bulk;
 	d->io.control = fake_control;
 	d->io.clear_halt = fake_clear_halt;

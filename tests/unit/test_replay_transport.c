@@ -363,6 +363,36 @@ Test(uas, failed_abort_task_gives_logical_unit_reset)
 	cr_assert(u.broken);
 }
 
+/* Interrupted (Ctrl-C) after the data phase, without streams: the device
+ * already has the Sense IU on the status pipe, ahead of the answer to ABORT
+ * TASK.  The abort must read past it to its own Response IU, and leave
+ * nothing queued for the next user of the device (the kernel's uas driver
+ * once it is re-attached: "stat urb: no pending cmd for uas-tag"). */
+Test(uas, interrupted_status_read_drains_the_sense_iu_before_abort_task)
+{
+	struct fake_dev d;
+	struct rp_uas u;
+	struct rp_result r;
+	uint8_t in[36];
+	struct rp_cmd c = mkcmd(INQUIRY, 6, SCSI_DIR_IN, 36, in, NULL);
+	struct rp_cmd t = mkcmd(TUR, 6, SCSI_DIR_NONE, 0, NULL, NULL);
+
+	fake_init(&d, true, false);
+	d.f.interrupt_status = 0x12;
+	uas_init(&u, &d, false);
+	cr_assert_eq(uas_command(&u, &c, &r), 0);
+	cr_assert_eq(r.outcome, RP_STOPPED);
+	cr_assert_eq(r.data_len, 36);
+	cr_assert(strstr(r.note, "ABORT TASK") && !strstr(r.note, "failed"), "%s", r.note);
+	cr_assert_str_eq(d.log, "CMD:12:1 RR:1 DIN:36 SENSE:1:0 INTERRUPTED TM:01:2:1 IU:03:1 IU:04:2 ");
+	cr_assert_eq(d.sqn, 0, "%u IUs left on the status pipe", d.sqn);
+	cr_assert(!u.broken);
+	/* the next command gets its own status */
+	cr_assert_eq(uas_command(&u, &t, &r), 0);
+	cr_assert_eq(r.outcome, RP_DONE, "%s", r.note);
+	cr_assert_eq(r.status, 0);
+}
+
 Test(uas, usb2_read_ready_and_write_ready)
 {
 	struct fake_dev d;
