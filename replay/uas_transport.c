@@ -303,6 +303,12 @@ static int with_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_resu
 	return 0;
 }
 
+/* The status read got the command's Sense IU: it has ended in the device. */
+static bool ended(const struct rp_xfer *s, const uint8_t *st, const uint8_t *iu)
+{
+	return s->status == RP_OK && s->actual >= 4 && st[0] == IU_SENSE && st[2] == iu[2] && st[3] == iu[3];
+}
+
 static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_result *r)
 {
 	uint8_t iu[48], st[STATUS_BUF];
@@ -317,7 +323,9 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 	x[1].ep = u->ep_status, x[1].buf = st, x[1].len = sizeof(st), x[1].ends = true;
 	rc = u->io->bulk(u->io->ctx, x, 2, c->timeout_ms);
 	if (fatal(rc, r)) {
-		if (rc == RP_INTERRUPTED && x[1].status != RP_OK)
+		/* a READ/WRITE READY already read means the command waits in
+		 * the device for its data: it must be aborted too */
+		if (rc == RP_INTERRUPTED && !ended(&x[1], st, iu))
 			abort_interrupted(u, tag, c->lun, r);
 		return 0;
 	}
@@ -377,7 +385,7 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 		x[1].ep = u->ep_status, x[1].buf = st, x[1].len = sizeof(st);
 		rc = u->io->bulk(u->io->ctx, &x[1], 1, c->timeout_ms);
 		if (fatal(rc, r)) {
-			if (rc == RP_INTERRUPTED && x[1].status != RP_OK)
+			if (rc == RP_INTERRUPTED && !ended(&x[1], st, iu))
 				abort_interrupted(u, tag, c->lun, r);
 			return 0;
 		}

@@ -28,6 +28,7 @@ struct fake_faults {
 	int bad_csw_tag;          /* BOT: a CSW with another tag */
 	int csw_stall_once;       /* BOT: stall the first CSW read */
 	bool tm_fails;            /* UAS: ABORT TASK answered FUNCTION FAILED */
+	int interrupt_ready;      /* UAS without streams: interrupted just after READ/WRITE READY was read */
 	int interrupt_status;     /* UAS without streams: the user interrupts the status read after the data
 				     (RP_INTERRUPTED) while the device has the Sense IU ready: it stays queued */
 	bool reset_fails;         /* the Bulk-Only reset / LU reset fails too */
@@ -52,6 +53,7 @@ struct fake_dev {
 	bool pdone, pin;
 	/* UAS without streams: the status pipe's queue, oldest first (a Sense
 	 * IU nobody read, then Response IUs behind it) */
+	bool interrupted;         /* the user's interrupt came during this bulk call */
 	uint8_t sq[4][40];
 	uint32_t sqlen[4];
 	unsigned sqn;
@@ -312,6 +314,8 @@ static inline void uas_group(struct fake_dev *d, struct rp_xfer *x, unsigned n)
 		if (cmd->buf[0] == 0x05) {
 			d->tms++;
 			flog(d, "TM:%02x:%u:%u", cmd->buf[4], (unsigned)tag, (unsigned)(cmd->buf[6] << 8 | cmd->buf[7]));
+			if (d->pending && !(d->f.tm_fails && cmd->buf[4] == 1) && (cmd->buf[4] != 1 || d->ptag == (uint16_t)(cmd->buf[6] << 8 | cmd->buf[7])))
+				d->pending = false;     /* aborted (or the LU reset) */
 			if (!d->streams && d->sqn) {
 				/* the pipe delivers what waits first; the Response IU queues behind it */
 				uint8_t *q = d->sq[d->sqn];
@@ -386,6 +390,11 @@ static inline void uas_group(struct fake_dev *d, struct rp_xfer *x, unsigned n)
 				t->actual = 4;
 				t->status = RP_OK;
 				flog(d, "%s:%u", d->pin ? "RR" : "WR", (unsigned)d->ptag);
+				if (is(d->f.interrupt_ready, d->pop)) {
+					d->f.interrupt_ready = -1;
+					d->interrupted = true;
+					flog(d, "INTERRUPTED");
+				}
 			} else {
 				uas_sense_iu(d, d->ptag, d->pop, t);
 				d->pending = false;
@@ -407,6 +416,7 @@ static inline int fake_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned t
 			bot_xfer(d, &x[i]);
 		return 0;
 	}
+	d->interrupted = false;
 	if (!d->streams) {
 		/* the Command IU first, then the status read sees it */
 		bool has_cmd = false;
@@ -420,7 +430,7 @@ static inline int fake_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned t
 			uas_group(d, x, n);
 			if (st && st->status == RP_TIMEOUT)
 				uas_group(d, st, 1);
-			return 0;
+			return d->interrupted ? RP_INTERRUPTED : 0;
 		}
 	}
 	uas_group(d, x, n);
@@ -474,7 +484,7 @@ static inline void fake_init(struct fake_dev *d, bool uas, bool streams)
 	d->uas = uas;
 	d->streams = streams;
 	d->f.stall_data = d->f.phase_error = d->f.short_data = d->f.hang = d->f.check = -1;
-	d->f.bad_csw_tag = d->f.csw_stall_once = d->f.interrupt_status = -1;
+	d->f.bad_csw_tag = d->f.csw_stall_once = d->f.interrupt_status = d->f.interrupt_ready = -1;
 	d->io.bulk = fake_bulk;
 	d->io.control = fake_control;
 	d->io.clear_halt = fake_clear_halt;

@@ -393,6 +393,30 @@ Test(uas, interrupted_status_read_drains_the_sense_iu_before_abort_task)
 	cr_assert_eq(r.status, 0);
 }
 
+/* Interrupted just after READ READY, without streams: the command waits in
+ * the device for its data, so it is aborted, and the next command is the
+ * device's only one. */
+Test(uas, interrupted_after_read_ready_aborts_the_waiting_command)
+{
+	struct fake_dev d;
+	struct rp_uas u;
+	struct rp_result r;
+	uint8_t in[512];
+	struct rp_cmd c = mkcmd(READ10, 10, SCSI_DIR_IN, 512, in, NULL);
+	struct rp_cmd t = mkcmd(TUR, 6, SCSI_DIR_NONE, 0, NULL, NULL);
+
+	fake_init(&d, true, false);
+	d.f.interrupt_ready = 0x28;
+	uas_init(&u, &d, false);
+	cr_assert_eq(uas_command(&u, &c, &r), 0);
+	cr_assert_eq(r.outcome, RP_STOPPED);
+	cr_assert(strstr(r.note, "ABORT TASK") && !strstr(r.note, "failed"), "%s", r.note);
+	cr_assert_str_eq(d.log, "CMD:28:1 RR:1 INTERRUPTED TM:01:2:1 ");
+	cr_assert_not(d.pending, "the READ(10) still waits in the device");
+	cr_assert_eq(uas_command(&u, &t, &r), 0);
+	cr_assert_eq(r.outcome, RP_DONE, "%s", r.note);
+}
+
 Test(uas, usb2_read_ready_and_write_ready)
 {
 	struct fake_dev d;
