@@ -1,13 +1,15 @@
 #!/bin/bash
-# capture-live.sh - make check: scsiscope capture, decode -i and lint -i on a live usbmon bus in QEMU (a stock Debian kernel) while the device is re-plugged and a workload runs; they agree with each other and with the workload's command log, and nothing is dropped.
+# capture-live.sh - make check: scsiscope capture, decode -i, lint -i and tui -i (in tmux) on a live usbmon bus in QEMU (a stock Debian kernel) while the device is re-plugged and a workload runs; they agree with each other and with the workload's command log, and nothing is dropped.
 #
 # Two boots (guest/init-capture): usb-storage (BOT) on EHCI, whose
 # re-enumeration goes through address 0 and SET_ADDRESS, and usb-uas on
 # xHCI (bulk streams; the controller addresses the device).  In each, the
 # guest starts `scsiscope capture --device 46f4:PID`, `decode -i` and
-# `lint -i` on the device's bus, has the host unplug and plug the device
+# `lint -i` on the device's bus, and `tui -i usbmonN -w tui.pcapng` in a
+# detached 140x40 tmux session, has the host unplug and plug the device
 # (it comes back at a new address), runs the sample workload
-# (guest/workload-samples.sh) and stops the three with SIGINT.  Checked:
+# (guest/workload-samples.sh), saves the tui's screen, stops the three
+# with SIGINT and the tui with s (its screen again) and q.  Checked:
 #   - all three exit as they should after SIGINT and report 0 dropped;
 #   - the pcapng is well formed (tshark reads it, when installed) and holds
 #     only the device: its enumeration at the new address, no root hub;
@@ -15,16 +17,21 @@
 #     and its commands are exactly those `decode` finds in the pcapng;
 #   - `lint -i` found what `lint` finds in the pcapng (ids and devices);
 #   - the commands are the workload's, step by step, with their statuses
-#     and sense as its command log says (and the log says PASS).
+#     and sense as its command log says (and the log says PASS);
+#   - tui -i: its live screen says LIVE usbmonN with packets, commands,
+#     0 dropped and "following", and its newest row, the one opened, is
+#     the newest transaction of its -w file, the workload's last (NOT
+#     READY, MEDIUM NOT PRESENT); s turns it to STOPPED; q exits 0 with
+#     the summary on stderr; its file has the SCSI commands of capture's.
 #
-# Needs what replay-live.sh needs, plus sg3-utils in the guest.  Without
+# Needs what replay-live.sh needs, plus sg3-utils and tmux.  Without
 # them it FAILS with what to install; SCSISCOPE_SKIP_LIVE=1 skips it (77).
 # About 30 s (two boots of about 12 s under TCG).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"   # make check runs tests with sh
 set -u
 : "${top_srcdir:?top_srcdir is not set (run through make check)}"
 : "${top_builddir:?top_builddir is not set (run through make check)}"
-PKGS="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils sg3-utils"
+PKGS="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod xz-utils sg3-utils tmux"
 if [ "${SCSISCOPE_SKIP_LIVE:-0}" = 1 ]; then
     echo "SKIP: SCSISCOPE_SKIP_LIVE=1: the live capture test did not run"
     exit 77
@@ -36,6 +43,9 @@ command -v cpio >/dev/null || missing="$missing cpio"
 command -v depmod >/dev/null || [ -x /sbin/depmod ] || missing="$missing kmod"
 command -v xz >/dev/null || missing="$missing xz-utils"
 command -v sg_inq >/dev/null || missing="$missing sg3-utils"
+command -v tmux >/dev/null || missing="$missing tmux"
+# tmux wants a UTF-8 locale; the guest gets the host's C.UTF-8
+[ -d /usr/lib/locale/C.utf8 ] || missing="$missing libc-bin (/usr/lib/locale/C.utf8)"
 kernel=""
 for k in /boot/vmlinuz-*-amd64 /boot/vmlinuz-*-generic; do [ -e "$k" ] && kernel=$k; done
 [ -n "$kernel" ] || missing="$missing linux-image-amd64 (Ubuntu: linux-image-generic)"
@@ -49,7 +59,10 @@ PATH=$PATH:/sbin:/usr/sbin
 S=$top_builddir/scsiscope
 [ -x "$S" ] || { echo "FAIL: no $S"; exit 1; }
 export RIG_BUILD=$top_builddir/tests/vm/build-capture
-export RIG_INIT=$top_srcdir/tests/vm/guest/init-capture RIG_EXTRA_BINS=$S
+TMUX_BIN=$(command -v tmux)
+export RIG_INIT=$top_srcdir/tests/vm/guest/init-capture RIG_EXTRA_BINS="$S $TMUX_BIN"
+# the tui runs in tmux (TERM=tmux-256color in the pane; xterm for tmux itself)
+export RIG_TERMINFO="tmux-256color screen xterm" RIG_EXTRA_PATHS=/usr/lib/locale/C.utf8
 export RIG_TIMEOUT=${RIG_TIMEOUT:-240}
 # shellcheck source=rig.sh
 . "$top_srcdir/tests/vm/rig.sh"
@@ -83,7 +96,7 @@ for sc in $SCENARIOS; do
     echo "=== $sc: $(rig_elapsed "$t") s"
     [ -s "$x/capture.rc" ] || { fail "$sc: the guest left no results (see $w/console.log)";
                                tail -30 "$w/console.log"; continue; }
-    for f in capture.err decode.err lint.err; do sed "s/^/  $f| /" "$x/$f"; done
+    for f in capture.err decode.err lint.err tui.err; do sed "s/^/  $f| /" "$x/$f"; done
     read -r bus1 dev1 id < "$x/device-before.txt"
     read -r bus2 dev2 _ < "$x/device-after.txt"
     echo "  device $id: $bus1:$dev1, after the replug $bus2:$dev2"
@@ -181,6 +194,52 @@ for sc in $SCENARIOS; do
     steps=$(grep -c '^== ' "$x/commands.log")
     [ "$steps" = "${#expect[@]}" ] || [ "$steps" = $((${#expect[@]} + 1)) ] ||
         fail "$sc: the command log has $steps steps; the test knows ${#expect[@]} (and the compare)"
+
+    # --- tui -i, in tmux in the guest: the screen while it followed the
+    # bus, after s, its exit and its -w file
+    tl=$x/tui-live.txt
+    tst=$x/tui-stopped.txt
+    show_screen() { sed "s/^/  $(basename "$1")| /" "$1"; }
+    if ! [ -s "$tl" ] || ! [ -s "$x/tui.pcapng" ]; then
+        fail "$sc: tui -i left no screen or no file (see $x/steps.log)"; continue
+    fi
+    grep -Eq "^ LIVE usbmon$bus1: [1-9][0-9]* packets, [1-9][0-9]* commands, 0 dropped \| following \|" "$tl" &&
+        ok "$sc: tui -i: LIVE usbmon$bus1, packets, commands, 0 dropped, following" ||
+        { fail "$sc: tui -i: the live status line is not LIVE usbmon$bus1 ... 0 dropped | following:"; show_screen "$tl"; }
+    "$S" decode "$x/tui.pcapng" > "$w/tui-decode.txt" 2> "$w/tui-decode.err" ||
+        fail "$sc: tui -i's file does not decode: $(cat "$w/tui-decode.err")"
+    "$S" decode --scsi-only "$x/tui.pcapng" > "$w/tui-scsi.txt" 2>/dev/null
+    # the newest transaction of the file is the workload's last command
+    # (BOT: the REQUEST SENSE after the TEST UNIT READY; UAS: the TEST
+    # UNIT READY), and the live screen showed it as its newest row, opened
+    last=$(tail -n 1 "$w/tui-decode.txt")
+    lastf=$(awk '{ print $1 }' <<< "$last")
+    row=$(awk 'NR > 1 && NF && !/^ Detail/ { r = $0 } /^ Detail/ { exit } END { print r }' "$tl")
+    rowf=$(awk '{ print ($1 ~ /^[0-9]+$/) ? $1 : $2 }' <<< "$row")
+    if [ "$last" = "$(tail -n 1 "$w/tui-scsi.txt")" ] && grep -q 'NOT READY: MEDIUM NOT PRESENT (02/3A/00)' <<< "$last" &&
+       [ -n "$lastf" ] && [ "$rowf" = "$lastf" ] && grep -q 'NOT READY: MEDI' <<< "$row" &&
+       grep -q "^ Detail: frame $lastf " "$tl"; then
+        ok "$sc: tui -i: the newest row, opened, is the workload's last command (frame $lastf, NOT READY)"
+    else
+        fail "$sc: tui -i: the newest row (frame ${rowf:-?}) is not the file's last command: $last"; show_screen "$tl"
+    fi
+    grep -q "^ STOPPED usbmon$bus1: " "$tst" && ! grep -q '| following' "$tst" &&
+        ok "$sc: tui -i: s stopped the capture (STOPPED, not following)" ||
+        { fail "$sc: tui -i: no STOPPED status after s:"; show_screen "$tst"; }
+    [ "$(cat "$x/tui.rc" 2>/dev/null)" = 0 ] &&
+        grep -Eq "^scsiscope tui: usbmon$bus1: [1-9][0-9]* packets, [1-9][0-9]* commands indexed, 0 dropped \(capture stopped\)$" "$x/tui.err" &&
+        ok "$sc: tui -i: q exits 0, summary: $(grep '^scsiscope tui: usbmon' "$x/tui.err")" ||
+        fail "$sc: tui -i: exit $(cat "$x/tui.rc" 2>/dev/null), stderr: $(cat "$x/tui.err")"
+    grep -q 'Sanitizer\|runtime error' "$x/tui.err" && fail "$sc: tui -i: sanitizer report" ||
+        ok "$sc: tui -i: no sanitizer report"
+    scsi_part "$w/tui-scsi.txt" > "$w/tui.part"
+    n=$(wc -l < "$w/tui.part")
+    if [ "$n" -ge 20 ] && cmp -s "$w/tui.part" "$w/file.part"; then
+        ok "$sc: tui -i's file and capture's show the same $n SCSI commands"
+    else
+        fail "$sc: tui -i's file ($n commands) and capture's ($(wc -l < "$w/file.part")) differ:"
+        diff "$w/file.part" "$w/tui.part" | head -20
+    fi
 done
 echo "live capture test: $(rig_elapsed "$T0") s, $fails failed"
 [ "$fails" = 0 ] && rm -rf "$RIG_BUILD"

@@ -26,6 +26,8 @@
 #   RIG_TOOLS       host programs the guest gets (default: tcpdump and the sg3_utils tools)
 #   RIG_INIT        the guest's /init (default: guest/init)
 #   RIG_EXTRA_FILES a directory whose files go into the guest's /rig/
+#   RIG_TERMINFO    terminfo entries (names) the guest gets in /usr/share/terminfo
+#   RIG_EXTRA_PATHS host files or directories copied to the same path in the guest
 #   RIG_TIMEOUT     seconds before a QEMU run is killed (default 300)
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -68,6 +70,21 @@ _rig_copy_bin() {
     done
 }
 
+# _rig_copy_terminfo ROOT NAME: copy the host's terminfo entry NAME into ROOT/usr/share/terminfo
+_rig_copy_terminfo() {
+    local root=$1 name=$2 d f
+    for d in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
+        f=$d/${name:0:1}/$name
+        if [ -r "$f" ]; then
+            mkdir -p "$root/usr/share/terminfo/${name:0:1}"
+            cp -L "$f" "$root/usr/share/terminfo/${name:0:1}/"
+            return 0
+        fi
+    done
+    echo "rig: no terminfo entry $name on the host (Debian: ncurses-base, ncurses-term)" >&2
+    return 1
+}
+
 rig_build_initramfs() {
     local st=$RIG_BUILD/initramfs m ko p
     rm -rf "$st"
@@ -93,6 +110,11 @@ rig_build_initramfs() {
     # Userspace tools and their libraries.
     for p in ${RIG_TOOLS-tcpdump $RIG_SG_TOOLS}; do _rig_copy_bin "$st" "$(command -v "$p")"; done
     for p in ${RIG_EXTRA_BINS:-}; do _rig_copy_bin "$st" "$p"; done
+    for p in ${RIG_TERMINFO:-}; do _rig_copy_terminfo "$st" "$p" || return 1; done
+    for p in ${RIG_EXTRA_PATHS:-}; do
+        [ -e "$p" ] || { echo "rig: no $p on the host" >&2; return 1; }
+        mkdir -p "$st$(dirname "$p")"; cp -RL "$p" "$st$p"
+    done
     # tcpdump -Z root looks the user up
     printf 'root:x:0:0:root:/:/bin/sh\n' > "$st/etc/passwd"
     printf 'root:x:0:\n' > "$st/etc/group"
