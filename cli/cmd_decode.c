@@ -67,6 +67,9 @@ void cmd_decode_usage(FILE *out)
 		"                       they began, except that one open for more than\n"
 		"                       0.5 s no longer holds back those that ended after\n"
 		"                       it; until Ctrl-C, --count or --duration\n"
+		"      --device VID:PID with -i: only this device (hex ids), followed\n"
+		"                       across re-enumeration as capture --device does;\n"
+		"                       frames numbered as that capture's file would be\n"
 		"      --count N        stop after N packets\n"
 		"      --duration D     stop after D (30, 30s, 500ms, 10m, 2h)\n"
 		"      --snaplen N      bytes kept of each event (scsiscope capture --help)\n"
@@ -161,20 +164,29 @@ struct decode_live {
 	struct decode_run *run;
 	struct decoder *dec;
 	bool have_t0;
+	struct live_follow *follow;   /* --device VID:PID */
 };
+
+static void live_feed(void *ctx, const struct usb_event *ev)
+{
+	struct decode_live *dl = ctx;
+
+	if (!dl->have_t0) {
+		dl->run->ro.t0_ns = ev->ts_ns;
+		dl->have_t0 = true;
+	}
+	decoder_feed(dl->dec, ev);
+}
 
 static int live_packet(void *ctx, const struct cap_record *r, const struct cap_live_pkt *raw)
 {
 	struct decode_live *dl = ctx;
 
-	(void)raw;
 	if (r->kind != CAP_REC_USB)
 		return 0;
-	if (!dl->have_t0) {
-		dl->run->ro.t0_ns = r->u.usb.ts_ns;
-		dl->have_t0 = true;
-	}
-	decoder_feed(dl->dec, &r->u.usb);
+	if (dl->follow)
+		return live_follow_packet(dl->follow, r, raw);
+	live_feed(dl, &r->u.usb);
 	return 1;
 }
 
@@ -240,6 +252,9 @@ int cmd_decode(int argc, char **argv)
 	struct live_counts counts;
 	struct cap_live *lcap = NULL;
 	enum live_end lend = LIVE_END_FILE;
+	struct live_follow follow = { 0 };
+	bool have_vidpid = false;
+	uint16_t vid = 0, pid = 0;
 
 	memset(&live, 0, sizeof(live));
 	memset(&counts, 0, sizeof(counts));
@@ -253,8 +268,13 @@ int cmd_decode(int argc, char **argv)
 		case 'v': run.verbose = true; break;
 		case 'j': run.json = true; break;
 		case 'd':
+			if (cli_parse_vidpid(optarg, &vid, &pid)) {
+				have_vidpid = true;
+				break;
+			}
 			if (!cli_parse_device(optarg, &run.bus, &run.device))
-				return cli_usage_error("decode", "--device wants BUS:DEV (e.g. 2:3), not '%s'", optarg);
+				return cli_usage_error("decode", "--device wants BUS:DEV (e.g. 2:3), or VID:PID with -i "
+						       "(e.g. 0781:5583), not '%s'", optarg);
 			run.have_device = true;
 			break;
 		case 'l':
@@ -316,6 +336,9 @@ int cmd_decode(int argc, char **argv)
 		return cli_usage_error("decode", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE");
 	if (!live.iface && (live.count || live.duration_ns || live.snaplen || live.buffer_mb))
 		return cli_usage_error("decode", "--count, --duration, --snaplen and --buffer go with -i");
+	if (have_vidpid && !live.iface)
+		return cli_usage_error("decode", "--device VID:PID follows a device on a live bus (-i); "
+				       "in a file, choose it by BUS:DEV");
 	if (want_findings && (!run.json || no_checks))
 		return cli_usage_error("decode", "--findings goes with --json (and not with --no-checks)");
 	if (norm_opts && !normalized)
@@ -379,7 +402,12 @@ int cmd_decode(int argc, char **argv)
 	if (lcap) {
 		struct decode_live dl = { .run = &run, .dec = dec, .have_t0 = false };
 
-		lend = live_loop(&live, lcap, live_packet, live_tick, &dl, &counts);
+		if (have_vidpid && live_follow_init(&follow, vid, pid, lcap, live_feed, &dl) == 0)
+			dl.follow = &follow;
+		if (!have_vidpid || dl.follow)
+			lend = live_loop(&live, lcap, live_packet, live_tick, &dl, &counts);
+		else
+			lend = LIVE_END_ERROR;
 		rc = 0;           /* a live error was printed by the loop */
 	} else {
 		/* Reading (a second thread) overlaps decoding and rendering; without
@@ -427,6 +455,7 @@ int cmd_decode(int argc, char **argv)
 	norm_free(run.norm);
 	if (lcap) {
 		live_print_summary(&live, lend, &counts);
+		live_follow_done(&follow, "decode");
 		cap_live_close(lcap);
 		if (lend == LIVE_END_ERROR)
 			return EXIT_TROUBLE;

@@ -54,6 +54,8 @@ void cmd_lint_usage(FILE *out)
 		"                       whole capture and the totals when it stops (Ctrl-C,\n"
 		"                       --count, --duration); events usbmon drops are the\n"
 		"                       finding capture-gap\n"
+		"      --device VID:PID only this device (hex ids), followed across\n"
+		"                       re-enumeration as capture --device does\n"
 		"      --count N, --duration D, --snaplen N, --buffer MB\n"
 		"                       as for scsiscope capture\n"
 		"\n"
@@ -304,15 +306,24 @@ static void print_explain(FILE *out, const struct check_info *ci)
 struct lint_live {
 	struct lint_run *run;
 	struct decoder *dec;
+	struct live_follow *follow;   /* --device VID:PID */
 };
+
+static void live_feed(void *ctx, const struct usb_event *ev)
+{
+	struct lint_live *ll = ctx;
+
+	decoder_feed(ll->dec, ev);
+}
 
 static int live_packet(void *ctx, const struct cap_record *r, const struct cap_live_pkt *raw)
 {
 	struct lint_live *ll = ctx;
 
-	(void)raw;
 	if (r->kind != CAP_REC_USB)
 		return 0;
+	if (ll->follow)
+		return live_follow_packet(ll->follow, r, raw);
 	decoder_feed(ll->dec, &r->u.usb);
 	return 1;
 }
@@ -343,6 +354,7 @@ int cmd_lint(int argc, char **argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "list", no_argument, NULL, 'L' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'C' },
 		{ "duration", required_argument, NULL, 'T' },
 		{ "snaplen", required_argument, NULL, 'P' },
@@ -368,6 +380,9 @@ int cmd_lint(int argc, char **argv)
 	struct live_counts counts;
 	struct cap_live *lcap = NULL;
 	enum live_end lend = LIVE_END_FILE;
+	struct live_follow follow = { 0 };
+	bool have_vidpid = false;
+	uint16_t vid = 0, pid = 0;
 
 	memset(&live, 0, sizeof(live));
 	memset(&counts, 0, sizeof(counts));
@@ -398,6 +413,11 @@ int cmd_lint(int argc, char **argv)
 		case 'e': explain = optarg; break;
 		case 'L': list = true; break;
 		case 'i': live.iface = optarg; break;
+		case 'd':
+			if (!cli_parse_vidpid(optarg, &vid, &pid))
+				return cli_usage_error("lint", "--device wants VID:PID in hex (e.g. 0781:5583), not '%s'", optarg);
+			have_vidpid = true;
+			break;
 		case 'C':
 			if (!cli_parse_u64(optarg, &live.count) || !live.count)
 				return cli_usage_error("lint", "--count wants a positive number, not '%s'", optarg);
@@ -434,6 +454,8 @@ int cmd_lint(int argc, char **argv)
 		return cli_usage_error("lint", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE");
 	if (!live.iface && (live.count || live.duration_ns || live.snaplen || live.buffer_mb))
 		return cli_usage_error("lint", "--count, --duration, --snaplen and --buffer go with -i");
+	if (have_vidpid && !live.iface)
+		return cli_usage_error("lint", "--device VID:PID follows a device on a live bus (-i)");
 
 	while (check_at(run.nchecks))
 		run.nchecks++;
@@ -481,7 +503,12 @@ int cmd_lint(int argc, char **argv)
 	if (lcap) {
 		struct lint_live ll = { .run = &run, .dec = dec };
 
-		lend = live_loop(&live, lcap, live_packet, live_tick, &ll, &counts);
+		if (have_vidpid && live_follow_init(&follow, vid, pid, lcap, live_feed, &ll) == 0)
+			ll.follow = &follow;
+		if (!have_vidpid || ll.follow)
+			lend = live_loop(&live, lcap, live_packet, live_tick, &ll, &counts);
+		else
+			lend = LIVE_END_ERROR;
 		rc = 0;           /* a live error was printed by the loop */
 	} else {
 		if (cap_prefetch_start(c, &pf, &err) < 0)
@@ -516,6 +543,7 @@ int cmd_lint(int argc, char **argv)
 	sb_release(&run.out);
 	if (lcap) {
 		live_print_summary(&live, lend, &counts);
+		live_follow_done(&follow, "lint");
 		cap_live_close(lcap);
 	}
 	if (rc < 0)

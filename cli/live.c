@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/devfilter.h"
 #include "cli/cli.h"
 
 static volatile sig_atomic_t got_signal;
@@ -307,4 +308,63 @@ void live_list_interfaces(FILE *out, const char *sysroot)
 		free(names[i]);
 	if (!loaded)
 		fprintf(out, "(usbmon is not loaded: `sudo modprobe usbmon` before capturing)\n");
+}
+
+/* ------------------------------------------------------------ --device VID:PID */
+
+int live_follow_init(struct live_follow *f, uint16_t vid, uint16_t pid, struct cap_live *cap, live_follow_feed feed,
+		     void *ctx)
+{
+	memset(f, 0, sizeof(*f));
+	f->df = devfilter_new(vid, pid, getenv("SCSISCOPE_SYSROOT"));
+	if (!f->df) {
+		fprintf(stderr, "scsiscope: out of memory\n");
+		return -1;
+	}
+	f->cap = cap;
+	f->feed = feed;
+	f->ctx = ctx;
+	f->vid = vid;
+	f->pid = pid;
+	return 0;
+}
+
+static void follow_emit(void *ctx, const struct cap_live_pkt *pkt, uint64_t drops)
+{
+	struct live_follow *f = ctx;
+	struct cap_record r;
+	struct error err;
+
+	/* the packet parsed when it came, so it parses again */
+	if (cap_live_parse(f->cap, pkt, ++f->frames, &r, &err) <= 0 || r.kind != CAP_REC_USB)
+		return;
+	r.u.usb.drops = drops;
+	f->feed(f->ctx, &r.u.usb);
+	f->fed++;
+}
+
+int live_follow_packet(struct live_follow *f, const struct cap_record *r, const struct cap_live_pkt *raw)
+{
+	if (r->kind != CAP_REC_USB)
+		return 0;
+	f->fed = 0;
+	devfilter_feed(f->df, &r->u.usb, raw, follow_emit, f);
+	return f->fed;
+}
+
+void live_follow_done(struct live_follow *f, const char *cmd)
+{
+	struct devfilter_stats ds;
+
+	if (!f->df)
+		return;
+	devfilter_get_stats(f->df, &ds);
+	fprintf(stderr, "scsiscope %s: device %04x:%04x: %" PRIu64 " packets kept, %" PRIu64
+		" of other devices left out%s", cmd, f->vid, f->pid, ds.kept, ds.left_out,
+		ds.matched ? "" : " (the device was not seen)");
+	if (ds.held_dropped)
+		fprintf(stderr, ", %" PRIu64 " of unidentified addresses not shown", ds.held_dropped);
+	fputc('\n', stderr);
+	devfilter_free(f->df);
+	f->df = NULL;
 }

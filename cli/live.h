@@ -69,6 +69,32 @@ static inline void live_count_txn(struct live_counts *c, const struct txn *t)
 		c->commands++;
 }
 
+/*
+ * decode -i and lint -i with --device VID:PID: every packet of the bus goes
+ * through the filter `capture --device` uses (capture/devfilter.h: the
+ * device followed across re-enumeration, the others left out), and what it
+ * keeps is parsed again and numbered as `capture --device` would write it,
+ * so the live output equals decoding that file.
+ */
+struct devfilter;
+typedef void (*live_follow_feed)(void *ctx, const struct usb_event *ev);
+struct live_follow {
+	struct devfilter *df;
+	struct cap_live *cap;
+	live_follow_feed feed;
+	void *ctx;
+	uint16_t vid, pid;
+	uint64_t frames;          /* packets kept */
+	int fed;                  /* kept during the current live_follow_packet */
+};
+/* -1 (printed) on no memory. */
+int live_follow_init(struct live_follow *f, uint16_t vid, uint16_t pid, struct cap_live *cap, live_follow_feed feed,
+		     void *ctx);
+/* One packet of the bus; how many packets were fed (held ones included). */
+int live_follow_packet(struct live_follow *f, const struct cap_record *r, const struct cap_live_pkt *raw);
+/* "scsiscope CMD: device VID:PID: N packets kept, M of other devices left out" on stderr; frees. */
+void live_follow_done(struct live_follow *f, const char *cmd);
+
 /* Option values: VID:PID in hex; a duration (s default; ms, s, m, h);
  * a size in MB (decimal megabytes, as dumpcap's filesize is in kB). */
 bool cli_parse_vidpid(const char *s, uint16_t *vid, uint16_t *pid);

@@ -768,6 +768,61 @@ Test(live_cli, decode_and_lint_of_a_file_source_equal_the_file)
 	}
 }
 
+/* decode -i and lint -i --device VID:PID: the device's packets as
+ * capture --device would write them, numbered so; the live output equals
+ * decoding (and linting) that file. */
+Test(live_cli, device_vid_pid_follows_like_capture)
+{
+	char dir[] = "/tmp/scsiscope-follow-XXXXXX", args[2048], out[128];
+	char *sample = src_path("samples/uas-ehci.pcap");
+	static const char *views[] = { "", "--json", "-v" };
+	struct cli_run r, a, b;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/dev.pcapng", dir);
+	snprintf(args, sizeof(args), "capture -q -i 'file:%s' -w '%s' --device 46f4:0003", sample, out);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_run_free(&r);
+	for (size_t k = 0; k < sizeof(views) / sizeof(views[0]); k++) {
+		snprintf(args, sizeof(args), "decode %s -i 'file:%s' --device 46f4:0003", views[k], sample);
+		a = run_scsiscope(args);
+		snprintf(args, sizeof(args), "decode %s '%s'", views[k], out);
+		b = run_scsiscope(args);
+		cr_assert_eq(a.status, 0, "%s", a.err);
+		cr_assert_gt(strlen(b.out), 1000);
+		cr_assert_str_eq(a.out, b.out, "decode %s -i --device", views[k]);
+		cr_assert(strstr(a.err, "scsiscope decode: device 46f4:0003: ") && strstr(a.err, " packets kept, ") &&
+			  !strstr(a.err, " 0 of other devices left out") && !strstr(a.err, "not seen"), "%s", a.err);
+		cli_run_free(&a);
+		cli_run_free(&b);
+	}
+	snprintf(args, sizeof(args), "lint --json --severity info -i 'file:%s' --device 46f4:0003", sample);
+	a = run_scsiscope(args);
+	snprintf(args, sizeof(args), "lint --json --severity info '%s'", out);
+	b = run_scsiscope(args);
+	cr_assert_eq(a.status, b.status, "%s", a.err);
+	{
+		char *sa = sorted_lines(a.out), *sb = sorted_lines(b.out);
+		cr_assert_gt(strlen(sb), 100);
+		cr_assert_str_eq(sa, sb, "lint -i --device");
+		free(sa);
+		free(sb);
+	}
+	cli_run_free(&a);
+	cli_run_free(&b);
+	/* a device that is not on the bus: nothing shown, and said so */
+	snprintf(args, sizeof(args), "decode -i 'file:%s' --device 1234:5678", sample);
+	a = run_scsiscope(args);
+	cr_assert_eq(a.status, 0, "%s", a.err);
+	cr_assert_str_eq(a.out, "");
+	cr_assert(strstr(a.err, "device 1234:5678: 0 packets kept, ") && strstr(a.err, "(the device was not seen)"), "%s",
+		  a.err);
+	cli_run_free(&a);
+	free(sample);
+	rm_rf(dir);
+}
+
 Test(live_cli, option_errors)
 {
 	struct cli_run r = run_scsiscope("decode --count 5 x.pcap");
@@ -781,6 +836,18 @@ Test(live_cli, option_errors)
 	cli_run_free(&r);
 	r = run_scsiscope("lint -i usbmon1 --duration 0");
 	cr_assert_eq(r.status, 2);
+	cli_run_free(&r);
+	r = run_scsiscope("decode --device 46f4:0003 x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "live bus (-i)"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("lint --device 46f4:0003 x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "live bus (-i)"), "%s", r.err);
+	cli_run_free(&r);
+	r = run_scsiscope("lint -i usbmon1 --device 1:2");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "VID:PID"), "%s", r.err);
 	cli_run_free(&r);
 	r = run_scsiscope("decode -i eth0");
 	cr_assert_eq(r.status, 2);
