@@ -4,7 +4,7 @@
 # Two boots (guest/init-capture): usb-storage (BOT) on EHCI, whose
 # re-enumeration goes through address 0 and SET_ADDRESS, and usb-uas on
 # xHCI (bulk streams; the controller addresses the device).  In each, the
-# guest starts `scsiscope capture --device 46f4:PID`, `decode -i` and
+# guest starts `scsiscope capture --device 46f4:PID`, `decode -i --device 46f4:PID` and
 # `lint -i` on the device's bus, and `tui -i usbmonN -w tui.pcapng` in a
 # detached 140x40 tmux session, has the host unplug and plug the device
 # (it comes back at a new address), runs the sample workload
@@ -14,7 +14,8 @@
 #   - the pcapng is well formed (tshark reads it, when installed) and holds
 #     only the device: its enumeration at the new address, no root hub;
 #   - `decode -i` printed every command before it was stopped (streamed),
-#     and its commands are exactly those `decode` finds in the pcapng;
+#     and its commands are exactly those `decode` finds in the pcapng (its
+#     --device followed the device across the replug as capture's did);
 #   - `lint -i` found what `lint` finds in the pcapng (ids and devices);
 #   - the commands are the workload's, step by step, with their statuses
 #     and sense as its command log says (and the log says PASS);
@@ -108,6 +109,8 @@ for sc in $SCENARIOS; do
         ok "$sc: capture stops on SIGINT, exit 0" || fail "$sc: capture exit $(cat "$x/capture.rc")"
     [ "$(cat "$x/decode.rc")" = 0 ] && grep -q 'stopped by SIGINT' "$x/decode.err" &&
         ok "$sc: decode -i stops on SIGINT, exit 0" || fail "$sc: decode -i exit $(cat "$x/decode.rc")"
+    grep -Eq "device 46f4:[0-9a-f]{4}: [1-9][0-9]* packets kept, [0-9]+ of other devices left out$" "$x/decode.err" &&
+        ok "$sc: decode -i --device kept the device's packets" || fail "$sc: decode -i --device: $(tail -1 "$x/decode.err")"
     [ "$(cat "$x/lint.rc")" = 1 ] && grep -q 'stopped by SIGINT' "$x/lint.err" &&
         ok "$sc: lint -i stops on SIGINT, exit 1 (info findings)" || fail "$sc: lint -i exit $(cat "$x/lint.rc")"
     for f in capture decode lint; do
