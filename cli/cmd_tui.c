@@ -42,6 +42,8 @@ void cmd_tui_usage(FILE *out)
 		"      --filter EXPR    start with this filter (the f key; see FILTER\n"
 		"                       EXPRESSIONS in scsiscope(1))\n"
 		"      --device BUS:DEV start with only this device (the d key)\n"
+		"      --device VID:PID with -i: capture only this device (hex ids),\n"
+		"                       followed across re-enumeration as capture --device\n"
 		"      --monochrome     no colours (also when NO_COLOR is set)\n"
 		"      --exit-after first-screen|indexed\n"
 		"                       quit once the first screen is drawn or the whole\n"
@@ -90,8 +92,13 @@ int cmd_tui(int argc, char **argv)
 		switch (opt) {
 		case 'F': o.filter = optarg; break;
 		case 'd':
+			if (cli_parse_vidpid(optarg, &lo.vid, &lo.pid)) {
+				lo.follow_device = true;
+				break;
+			}
 			if (!cli_parse_device(optarg, &o.bus, &o.device))
-				return cli_usage_error("tui", "--device wants BUS:DEV (e.g. 2:3), not '%s'", optarg);
+				return cli_usage_error("tui", "--device wants BUS:DEV (e.g. 2:3), or VID:PID with -i "
+						   "(e.g. 0781:5583), not '%s'", optarg);
 			o.have_device = true;
 			break;
 		case 'm': o.monochrome = true; break;
@@ -129,6 +136,9 @@ int cmd_tui(int argc, char **argv)
 		return cli_usage_error("tui", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE (or -i usbmonN)");
 	if (!live.iface && (lo.write_path || lo.count || lo.duration_ns || live.snaplen || live.buffer_mb))
 		return cli_usage_error("tui", "-w, --count, --duration, --snaplen and --buffer go with -i");
+	if (lo.follow_device && !live.iface)
+		return cli_usage_error("tui", "--device VID:PID follows a device on a live bus (-i); in a file, "
+				       "choose it by BUS:DEV");
 	if (lo.write_path && strcmp(lo.write_path, "-") == 0)
 		return cli_usage_error("tui", "-w wants a file (the terminal is standard output)");
 	if (o.filter) {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/devfilter.h"
 #include "capture/ring.h"
 
 #define LOG_CHUNK_SHIFT 12
@@ -31,6 +32,9 @@ struct tui_live {
 	struct tui_live_opts o;
 	struct cap_live *cap;
 	struct ring *ring;
+	struct devfilter *df;     /* --device VID:PID, or NULL */
+	bool write_failed;        /* a write of the devfilter's emit failed: werr */
+	struct error werr;
 	pthread_t thread;
 	bool started;
 	bool joined;
@@ -81,6 +85,15 @@ static void publish_locked(struct tui_live *l, int64_t now_ns)
 	l->st.bytes = l->fl.bytes;
 }
 
+/* The devfilter's output: what it keeps goes to the file. */
+static void emit_kept(void *ctx, const struct cap_live_pkt *pkt, uint64_t drops)
+{
+	struct tui_live *l = ctx;
+
+	if (!l->write_failed && ring_write(l->ring, pkt, drops, &l->werr) < 0)
+		l->write_failed = true;
+}
+
 static void *capture_thread(void *arg)
 {
 	struct tui_live *l = arg;
@@ -116,7 +129,15 @@ static void *capture_thread(void *arg)
 			break;
 		}
 		if (rc > 0) {
-			if (ring_write(l->ring, &raw, r.kind == CAP_REC_USB ? r.u.usb.drops : 0, &err) < 0) {
+			if (l->df) {
+				if (r.kind == CAP_REC_USB)
+					devfilter_feed(l->df, &r.u.usb, &raw, emit_kept, l);
+				if (l->write_failed) {
+					err = l->werr;
+					why = TUI_LIVE_FAILED;
+					break;
+				}
+			} else if (ring_write(l->ring, &raw, r.kind == CAP_REC_USB ? r.u.usb.drops : 0, &err) < 0) {
 				why = TUI_LIVE_FAILED;
 				break;
 			}
@@ -185,6 +206,11 @@ struct tui_live *tui_live_start(struct cap_live *cap, const struct tui_live_opts
 	}
 	l->o = *o;
 	l->cap = cap;
+	if (o->follow_device && !(l->df = devfilter_new(o->vid, o->pid, getenv("SCSISCOPE_SYSROOT")))) {
+		error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
+		tui_live_free(l);
+		return NULL;
+	}
 	if (o->write_path) {
 		snprintf(l->path, sizeof(l->path), "%s", o->write_path);
 	} else {
@@ -284,6 +310,7 @@ void tui_live_free(struct tui_live *l)
 		ring_close(l->ring, 0, &e);
 	}
 	cap_live_close(l->cap);
+	devfilter_free(l->df);
 	if (l->temp) {
 		temp_set = 0;
 		unlink(l->path);

@@ -43,6 +43,9 @@ struct tui_live_opts {
 	const char *write_path;   /* -w: keep the capture there; NULL: a temporary file */
 	uint64_t count;           /* stop capturing after this many packets (0: no limit) */
 	int64_t duration_ns;      /* ... or this long (0: no limit) */
+	bool follow_device;       /* --device VID:PID: only that device is written, followed across
+				     re-enumeration (capture/devfilter.h, as capture --device) */
+	uint16_t vid, pid;
 };
 
 enum tui_live_state {

@@ -10,6 +10,7 @@
 #include "cli_harness.h"
 #include "decode/decode.h"
 #include "testlib.h"
+#include "tui/live.h"
 
 #define CAP_HOST_BE_TEST (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
 
@@ -823,6 +824,65 @@ Test(live_cli, device_vid_pid_follows_like_capture)
 	rm_rf(dir);
 }
 
+/* tui -i --device VID:PID: the capture thread writes what capture
+ * --device writes, packet for packet. */
+Test(live_cli, tui_device_vid_pid_writes_what_capture_device_writes, .timeout = 60)
+{
+	char dir[] = "/tmp/scsiscope-tuidev-XXXXXX", iface[700], out[128], ref[128], args[2048];
+	char *sample = src_path("samples/uas-ehci.pcap");
+	struct cap_live_opts co;
+	struct cap_live *cap;
+	struct tui_live_opts lo;
+	struct tui_live *lv;
+	struct tui_live_status st;
+	struct error err;
+	struct rec_list a, b, all;
+	struct cli_run r;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(iface, sizeof(iface), "file:%s", sample);
+	snprintf(out, sizeof(out), "%s/tui.pcapng", dir);
+	snprintf(ref, sizeof(ref), "%s/capture.pcapng", dir);
+	memset(&co, 0, sizeof(co));
+	co.iface = iface;
+	cr_assert_eq(cap_live_open(&co, &cap, &err), 0, "%s", errtext(&err));
+	memset(&lo, 0, sizeof(lo));
+	lo.iface = iface;
+	lo.write_path = out;
+	lo.follow_device = true;
+	lo.vid = 0x46f4;
+	lo.pid = 0x0003;
+	lv = tui_live_start(cap, &lo, &err);
+	cr_assert(lv, "%s", errtext(&err));
+	tui_live_wait(lv);
+	tui_live_status(lv, &st);
+	cr_assert_eq(st.state, TUI_LIVE_ENDED, "state %d: %s", st.state, errtext(&st.err));
+	tui_live_free(lv);
+	snprintf(args, sizeof(args), "capture -q -i 'file:%s' -w '%s' --device 46f4:0003", sample, ref);
+	r = run_scsiscope(args);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_run_free(&r);
+	read_file(out, &a);
+	read_file(ref, &b);
+	read_file(sample, &all);
+	cr_assert_gt(b.n, 100);
+	cr_assert_lt(b.n, all.n, "the root hub's packets are left out");
+	cr_assert_eq(a.n, b.n);
+	cr_assert_eq(st.packets, a.n);
+	for (size_t i = 0; i < a.n; i++) {
+		const struct usb_event *x = usb_rec(&a, i), *y = usb_rec(&b, i);
+		cr_assert(x && y);
+		cr_assert(x->ts_ns == y->ts_ns && x->urb_id == y->urb_id && x->bus == y->bus && x->device == y->device &&
+			  x->endpoint == y->endpoint && x->caplen == y->caplen, "packet %zu differs", i);
+		cr_assert(!x->caplen || !memcmp(x->data, y->data, x->caplen), "packet %zu's data differs", i);
+	}
+	rec_list_free(&a);
+	rec_list_free(&b);
+	rec_list_free(&all);
+	free(sample);
+	rm_rf(dir);
+}
+
 Test(live_cli, option_errors)
 {
 	struct cli_run r = run_scsiscope("decode --count 5 x.pcap");
@@ -854,6 +914,10 @@ Test(live_cli, option_errors)
 	cr_assert(strstr(r.err, "not a usbmon interface"), "%s", r.err);
 	cli_run_free(&r);
 	/* tui -i */
+	r = run_scsiscope("tui --device 46f4:0003 x.pcap");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "live bus (-i)"), "%s", r.err);
+	cli_run_free(&r);
 	r = run_scsiscope("tui -w out.pcapng x.pcap");
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "go with -i"), "%s", r.err);
