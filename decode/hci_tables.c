@@ -1,6 +1,7 @@
 /* hci_tables.c - Bluetooth names: HCI commands, events, LE subevents, error codes, L2CAP, ATT, SMP, GATT UUIDs. */
 #include "config.h"
 #include "decode/hci.h"
+#include "decode/scsi_tables.h"
 
 #include <stddef.h>
 
@@ -18,28 +19,7 @@
  * (tests/golden/tshark-bt/names.tsv, make-names.sh): add a code, regenerate.
  */
 
-struct code_name {
-	uint16_t code;
-	const char *name;
-};
-
-static const char *lookup(const struct code_name *t, size_t n, uint16_t code)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t[mid].code == code)
-			return t[mid].name;
-		if (t[mid].code < code)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-#define LOOKUP(t, c) lookup((t), sizeof(t) / sizeof((t)[0]), (c))
+#define LOOKUP(t, c) code_name_find((t), sizeof(t) / sizeof((t)[0]), (c))
 
 static const struct code_name commands[] = {
 	/* OGF 0x01 Link Control */
