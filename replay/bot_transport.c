@@ -32,31 +32,12 @@ const char *rp_status_name(int status)
 	}
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void note(struct rp_result *r, const char *what)
-{
-	size_t n = strlen(r->note);
-
-	if (n && n + 2 < sizeof(r->note)) {
-		memcpy(r->note + n, "; ", 3);
-		n += 2;
-	}
-	snprintf(r->note + n, sizeof(r->note) - n, "%s", what);
-}
-
 static void result_init(struct rp_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
 	r->uas_response = -1;
-	r->t_start_ns = now_ns();
+	r->t_start_ns = rp_now_ns();
 }
 
 void bot_encode_cbw(uint8_t cbw[31], uint32_t tag, const struct rp_cmd *c)
@@ -136,22 +117,22 @@ static int fail(struct rp_bot *b, struct rp_result *r, uint8_t outcome, const ch
 {
 	int rc;
 
-	note(r, what);
+	rp_note(r, what);
 	r->outcome = outcome;
 	rc = bot_reset_recovery(b);
 	r->resets++;
 	if (rc == RP_OK)
-		note(r, "reset recovery");
+		rp_note(r, "reset recovery");
 	else {
 		char m[96];
 		snprintf(m, sizeof(m), "reset recovery failed (%s)", rp_status_name(rc));
-		note(r, m);
+		rp_note(r, m);
 		if (rc == RP_NODEV)
 			r->outcome = RP_GONE;
 		if (rc == RP_INTERRUPTED)
 			r->outcome = RP_STOPPED;
 	}
-	r->t_end_ns = now_ns();
+	r->t_end_ns = rp_now_ns();
 	return b->broken ? -1 : 0;
 }
 
@@ -162,15 +143,15 @@ static bool fatal_b(struct rp_bot *b, int st, struct rp_result *r)
 {
 	if (st == RP_NODEV) {
 		r->outcome = RP_GONE;
-		note(r, "the device is gone");
+		rp_note(r, "the device is gone");
 		return true;
 	}
 	if (st == RP_INTERRUPTED) {
 		r->outcome = RP_STOPPED;
-		note(r, "interrupted");
+		rp_note(r, "interrupted");
 		if (b) {
 			r->resets++;
-			note(r, bot_reset_recovery(b) == RP_OK ? "reset recovery" : "reset recovery failed");
+			rp_note(r, bot_reset_recovery(b) == RP_OK ? "reset recovery" : "reset recovery failed");
 		}
 		return true;
 	}
@@ -205,7 +186,7 @@ static void request_sense(struct rp_bot *b, const struct rp_cmd *c, struct rp_re
 	} else {
 		char m[RP_NOTE_MAX + 32];
 		snprintf(m, sizeof(m), "REQUEST SENSE failed (%.200s)", sr.note[0] ? sr.note : "no sense data");
-		note(r, m);
+		rp_note(r, m);
 		if (sr.outcome == RP_GONE || sr.outcome == RP_STOPPED)
 			r->outcome = sr.outcome;
 	}
@@ -220,7 +201,7 @@ static int command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r
 	result_init(r);
 	if (b->broken) {
 		r->outcome = RP_TRANSPORT_FAILED;
-		note(r, "not sent: the Bulk-Only transport did not recover from an earlier error");
+		rp_note(r, "not sent: the Bulk-Only transport did not recover from an earlier error");
 		return -1;
 	}
 	tag = b->tag++;
@@ -260,14 +241,14 @@ static int command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r
 				return 0;
 			if (cs != RP_OK)
 				return fail(b, r, RP_TRANSPORT_FAILED, "the data phase stalled and CLEAR_FEATURE(HALT) failed");
-			note(r, in ? "data-in stalled, halt cleared" : "data-out stalled, halt cleared");
+			rp_note(r, in ? "data-in stalled, halt cleared" : "data-out stalled, halt cleared");
 		} else if (st != RP_OK) {
 			return fail(b, r, RP_TRANSPORT_FAILED, "the data phase failed");
 		} else if (actual < c->len) {
 			char m[80];
 			snprintf(m, sizeof(m), "short %s: %u of %u bytes", in ? "data-in" : "data-out", (unsigned)actual,
 				 (unsigned)c->len);
-			note(r, m);
+			rp_note(r, m);
 		}
 	}
 
@@ -287,7 +268,7 @@ static int command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r
 			r->stalls++;
 			if (fatal(cs, r))
 				return 0;
-			note(r, "the CSW stalled, halt cleared");
+			rp_note(r, "the CSW stalled, halt cleared");
 			continue;
 		}
 		if (st == RP_STALL)
@@ -318,7 +299,7 @@ static int command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r
 	r->status = csw[12] == 0 ? 0x00 : 0x02;
 	if (csw[12] == 1 && autosense && c->cdb[0] != 0x03)
 		request_sense(b, c, r);
-	r->t_end_ns = now_ns();
+	r->t_end_ns = rp_now_ns();
 	return 0;
 }
 
@@ -327,7 +308,7 @@ int bot_command(struct rp_bot *b, const struct rp_cmd *c, struct rp_result *r)
 	int rc = command(b, c, r, true);
 
 	if (!r->t_end_ns)
-		r->t_end_ns = now_ns();
+		r->t_end_ns = rp_now_ns();
 	return rc;
 }
 
@@ -339,7 +320,7 @@ int bot_raw(struct rp_bot *b, bool out, uint8_t *buf, uint32_t len, unsigned tim
 	result_init(r);
 	if (b->broken) {
 		r->outcome = RP_TRANSPORT_FAILED;
-		note(r, "not sent: the Bulk-Only transport did not recover from an earlier error");
+		rp_note(r, "not sent: the Bulk-Only transport did not recover from an earlier error");
 		return -1;
 	}
 	st = one(b, out ? b->ep_out : b->ep_in, buf, len, timeout_ms, &actual);
@@ -356,13 +337,13 @@ int bot_raw(struct rp_bot *b, bool out, uint8_t *buf, uint32_t len, unsigned tim
 		if (st == RP_TIMEOUT)
 			r->timed_out = true;
 		snprintf(m, sizeof(m), "raw %s: %s", out ? "out" : "in", rp_status_name(st));
-		note(r, m);
+		rp_note(r, m);
 		rc = bot_reset_recovery(b);
 		r->resets++;
-		note(r, rc == RP_OK ? "reset recovery" : "reset recovery failed");
+		rp_note(r, rc == RP_OK ? "reset recovery" : "reset recovery failed");
 		if (rc == RP_NODEV)
 			r->outcome = RP_GONE;
 	}
-	r->t_end_ns = now_ns();
+	r->t_end_ns = rp_now_ns();
 	return b->broken ? -1 : 0;
 }

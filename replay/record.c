@@ -23,14 +23,6 @@ struct rp_recorder {
 	bool write_error;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Linux URB status for a transfer result (usbmon shows these). */
 static int32_t linux_status(int st)
 {
@@ -122,7 +114,7 @@ static int rec_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned timeout_m
 	for (unsigned i = 0; i < n; i++) {
 		ids[i] = r->urb_id += 0x40;
 		if (!x[i].t_submit_ns)
-			x[i].t_submit_ns = now_ns();
+			x[i].t_submit_ns = rp_now_ns();
 		if (!x[i].t_done_ns)
 			x[i].t_done_ns = x[i].t_submit_ns;
 		submit_event(r, ids[i], USB_XFER_BULK, x[i].ep, NULL, x[i].buf, x[i].len, x[i].t_submit_ns);
@@ -157,10 +149,10 @@ static int rec_control(void *ctx, const uint8_t setup[8], uint8_t *data, unsigne
 		       int64_t *t_submit_ns, int64_t *t_done_ns)
 {
 	struct rp_recorder *r = ctx;
-	int64_t t0 = now_ns(), t1;
+	int64_t t0 = rp_now_ns(), t1;
 	int rc = r->inner->control(r->inner->ctx, setup, data, timeout_ms, actual, NULL, NULL);
 
-	t1 = now_ns();
+	t1 = rp_now_ns();
 	rp_recorder_control(r, setup, data, *actual, rc, t0, t1);
 	if (t_submit_ns)
 		*t_submit_ns = t0;
@@ -174,10 +166,10 @@ static int rec_clear_halt(void *ctx, uint8_t ep, int64_t *t_submit_ns, int64_t *
 	struct rp_recorder *r = ctx;
 	/* CLEAR_FEATURE(ENDPOINT_HALT), USB 2.0 9.4.1 */
 	uint8_t setup[8] = { 0x02, 0x01, 0x00, 0x00, ep, 0x00, 0x00, 0x00 };
-	int64_t t0 = now_ns(), t1;
+	int64_t t0 = rp_now_ns(), t1;
 	int rc = r->inner->clear_halt(r->inner->ctx, ep, NULL, NULL);
 
-	t1 = now_ns();
+	t1 = rp_now_ns();
 	rp_recorder_control(r, setup, NULL, 0, rc, t0, t1);
 	if (t_submit_ns)
 		*t_submit_ns = t0;

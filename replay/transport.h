@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 /*
  * The state machines never call libusb: they drive a struct rp_io, which
@@ -101,6 +104,27 @@ struct rp_result {
 	char note[RP_NOTE_MAX];   /* what the transport had to do, in words ("" none) */
 	int64_t t_start_ns, t_end_ns;
 };
+
+/* The wall clock in ns (the record's and the verdicts' times). */
+static inline int64_t rp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Append what the transport had to do to r->note ("a; b"), cut to fit. */
+static inline void rp_note(struct rp_result *r, const char *what)
+{
+	size_t n = strlen(r->note);
+
+	if (n && n + 2 < sizeof(r->note)) {
+		memcpy(r->note + n, "; ", 3);
+		n += 2;
+	}
+	snprintf(r->note + n, sizeof(r->note) - n, "%s", what);
+}
 
 /* ------------------------------------------------------------- Bulk-Only */
 

@@ -35,25 +35,6 @@
 #define STATUS_BUF 1024           /* a Sense IU is at most 16 + 252 bytes; room for one max packet */
 #define READY_LOOPS 64            /* READ/WRITE READY rounds one command may take */
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void note(struct rp_result *r, const char *what)
-{
-	size_t n = strlen(r->note);
-
-	if (n && n + 2 < sizeof(r->note)) {
-		memcpy(r->note + n, "; ", 3);
-		n += 2;
-	}
-	snprintf(r->note + n, sizeof(r->note) - n, "%s", what);
-}
-
 static void put_lun(uint8_t *p, uint64_t lun)
 {
 	for (int i = 0; i < 8; i++)
@@ -94,11 +75,11 @@ static void abort_interrupted(struct rp_uas *u, uint16_t tag, uint64_t lun, stru
 	if (u->io->hold_stop)
 		u->io->hold_stop(u->io->ctx, true);
 	if (task_mgmt(u, TMF_ABORT_TASK, tag, lun, r))
-		note(r, "ABORT TASK");
+		rp_note(r, "ABORT TASK");
 	else if (task_mgmt(u, TMF_LOGICAL_UNIT_RESET, tag, lun, r))
-		note(r, "LOGICAL UNIT RESET");
+		rp_note(r, "LOGICAL UNIT RESET");
 	else
-		note(r, "ABORT TASK and LOGICAL UNIT RESET failed");
+		rp_note(r, "ABORT TASK and LOGICAL UNIT RESET failed");
 	if (u->io->hold_stop)
 		u->io->hold_stop(u->io->ctx, false);
 }
@@ -107,12 +88,12 @@ static bool fatal(int st, struct rp_result *r)
 {
 	if (st == RP_NODEV) {
 		r->outcome = RP_GONE;
-		note(r, "the device is gone");
+		rp_note(r, "the device is gone");
 		return true;
 	}
 	if (st == RP_INTERRUPTED) {
 		r->outcome = RP_STOPPED;
-		note(r, "interrupted");
+		rp_note(r, "interrupted");
 		return true;
 	}
 	return false;
@@ -171,7 +152,7 @@ static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uin
 			char m[64];
 			snprintf(m, sizeof(m), "read past a%s IU of tag %u", resp[0] == IU_SENSE ? " Sense" :
 				 resp[0] == IU_RESPONSE ? " Response" : "n", (unsigned)(resp[2] << 8 | resp[3]));
-			note(r, m);
+			rp_note(r, m);
 		}
 		memset(&x[0], 0, sizeof(x[0]));
 		x[0].ep = u->ep_status;
@@ -190,16 +171,16 @@ static int timed_out(struct rp_uas *u, const struct rp_cmd *c, uint16_t tag, str
 {
 	r->timed_out = true;
 	r->outcome = RP_NO_STATUS;
-	note(r, what);
+	rp_note(r, what);
 	if (task_mgmt(u, TMF_ABORT_TASK, tag, c->lun, r)) {
-		note(r, "ABORT TASK");
+		rp_note(r, "ABORT TASK");
 	} else if (task_mgmt(u, TMF_LOGICAL_UNIT_RESET, tag, c->lun, r)) {
-		note(r, "ABORT TASK failed, LOGICAL UNIT RESET");
+		rp_note(r, "ABORT TASK failed, LOGICAL UNIT RESET");
 	} else {
-		note(r, "ABORT TASK and LOGICAL UNIT RESET failed");
+		rp_note(r, "ABORT TASK and LOGICAL UNIT RESET failed");
 		u->broken = true;
 	}
-	r->t_end_ns = now_ns();
+	r->t_end_ns = rp_now_ns();
 	return u->broken ? -1 : 0;
 }
 
@@ -212,7 +193,7 @@ static void status_iu(const uint8_t *s, uint32_t n, uint16_t tag, struct rp_resu
 		char m[80];
 		snprintf(m, sizeof(m), "status IU of %u bytes for tag %u, not %u", (unsigned)n, (unsigned)t, (unsigned)tag);
 		r->outcome = RP_TRANSPORT_FAILED;
-		note(r, m);
+		rp_note(r, m);
 		return;
 	}
 	if (s[0] == IU_SENSE && n >= 16) {
@@ -232,13 +213,13 @@ static void status_iu(const uint8_t *s, uint32_t n, uint16_t tag, struct rp_resu
 		char m[64];
 		r->uas_response = s[7];
 		snprintf(m, sizeof(m), "Response IU, code %02xh", s[7]);
-		note(r, m);
+		rp_note(r, m);
 		return;
 	}
 	{
 		char m[64];
 		snprintf(m, sizeof(m), "unexpected IU %02xh on the status pipe", s[0]);
-		note(r, m);
+		rp_note(r, m);
 	}
 }
 
@@ -276,17 +257,17 @@ static int with_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_resu
 	}
 	if (x[ci].status == RP_STALL) {
 		int cs = clear(u, u->ep_cmd, r);
-		note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
+		rp_note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
 		r->outcome = RP_TRANSPORT_FAILED;
 		return 0;
 	}
 	if (data && x[di].status == RP_STALL) {
 		int cs = clear(u, x[di].ep, r);
-		note(r, cs == RP_OK ? "the data pipe stalled, halt cleared" : "the data pipe stalled");
+		rp_note(r, cs == RP_OK ? "the data pipe stalled, halt cleared" : "the data pipe stalled");
 	}
 	if (x[0].status == RP_STALL) {
 		clear(u, u->ep_status, r);
-		note(r, "the status pipe stalled, halt cleared");
+		rp_note(r, "the status pipe stalled, halt cleared");
 		r->outcome = RP_TRANSPORT_FAILED;
 		return 0;
 	}
@@ -295,7 +276,7 @@ static int with_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_resu
 	if (fatal(x[0].status, r))
 		return 0;
 	if (x[0].status != RP_OK) {
-		note(r, "reading the status pipe failed");
+		rp_note(r, "reading the status pipe failed");
 		r->outcome = RP_TRANSPORT_FAILED;
 		return 0;
 	}
@@ -331,7 +312,7 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 	}
 	if (x[0].status == RP_STALL) {
 		int cs = clear(u, u->ep_cmd, r);
-		note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
+		rp_note(r, cs == RP_OK ? "the Command IU stalled, halt cleared" : "the Command IU stalled");
 		r->outcome = RP_TRANSPORT_FAILED;
 		return 0;
 	}
@@ -344,12 +325,12 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 			return 0;
 		if (x[1].status == RP_STALL) {
 			clear(u, u->ep_status, r);
-			note(r, "the status pipe stalled, halt cleared");
+			rp_note(r, "the status pipe stalled, halt cleared");
 			r->outcome = RP_TRANSPORT_FAILED;
 			return 0;
 		}
 		if (x[1].status != RP_OK) {
-			note(r, "reading the status pipe failed");
+			rp_note(r, "reading the status pipe failed");
 			r->outcome = RP_TRANSPORT_FAILED;
 			return 0;
 		}
@@ -359,7 +340,7 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 		in = st[0] == IU_READ_READY;
 		if (st[2] != iu[2] || st[3] != iu[3] || round == READY_LOOPS || (in != (c->dir == SCSI_DIR_IN)) ||
 		    done >= c->len) {
-			note(r, in ? "unexpected READ READY IU" : "unexpected WRITE READY IU");
+			rp_note(r, in ? "unexpected READ READY IU" : "unexpected WRITE READY IU");
 			r->outcome = RP_TRANSPORT_FAILED;
 			return 0;
 		}
@@ -379,7 +360,7 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 			return timed_out(u, c, tag, r, "the data phase timed out");
 		if (d.status == RP_STALL) {
 			int cs = clear(u, d.ep, r);
-			note(r, cs == RP_OK ? "the data pipe stalled, halt cleared" : "the data pipe stalled");
+			rp_note(r, cs == RP_OK ? "the data pipe stalled, halt cleared" : "the data pipe stalled");
 		}
 		memset(&x[1], 0, sizeof(x[1]));
 		x[1].ep = u->ep_status, x[1].buf = st, x[1].len = sizeof(st);
@@ -401,10 +382,10 @@ int uas_command(struct rp_uas *u, const struct rp_cmd *c, struct rp_result *r)
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
 	r->uas_response = -1;
-	r->t_start_ns = now_ns();
+	r->t_start_ns = rp_now_ns();
 	if (u->broken) {
 		r->outcome = RP_TRANSPORT_FAILED;
-		note(r, "not sent: the UAS transport did not recover from an earlier timeout");
+		rp_note(r, "not sent: the UAS transport did not recover from an earlier timeout");
 		return -1;
 	}
 	rc = u->streams ? with_streams(u, c, r) : without_streams(u, c, r);
@@ -412,10 +393,10 @@ int uas_command(struct rp_uas *u, const struct rp_cmd *c, struct rp_result *r)
 		char m[80];
 		snprintf(m, sizeof(m), "short %s: %u of %u bytes", c->dir == SCSI_DIR_IN ? "data-in" : "data-out",
 			 (unsigned)r->data_len, (unsigned)c->len);
-		note(r, m);
+		rp_note(r, m);
 	}
 	if (!r->t_end_ns)
-		r->t_end_ns = now_ns();
+		r->t_end_ns = rp_now_ns();
 	return rc;
 }
 
@@ -427,10 +408,10 @@ int uas_raw(struct rp_uas *u, bool out, uint8_t *buf, uint32_t len, unsigned tim
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
 	r->uas_response = -1;
-	r->t_start_ns = now_ns();
+	r->t_start_ns = rp_now_ns();
 	if (u->broken) {
 		r->outcome = RP_TRANSPORT_FAILED;
-		note(r, "not sent: the UAS transport did not recover from an earlier timeout");
+		rp_note(r, "not sent: the UAS transport did not recover from an earlier timeout");
 		return -1;
 	}
 	memset(&x, 0, sizeof(x));
@@ -448,8 +429,8 @@ int uas_raw(struct rp_uas *u, bool out, uint8_t *buf, uint32_t len, unsigned tim
 		r->timed_out = true;
 	if (x.status == RP_STALL) {
 		int cs = clear(u, x.ep, r);
-		note(r, cs == RP_OK ? "stalled, halt cleared" : "stalled; CLEAR_FEATURE(HALT) failed");
+		rp_note(r, cs == RP_OK ? "stalled, halt cleared" : "stalled; CLEAR_FEATURE(HALT) failed");
 	}
-	r->t_end_ns = now_ns();
+	r->t_end_ns = rp_now_ns();
 	return 0;
 }

@@ -31,14 +31,6 @@ struct rp_usb {
 	bool gone;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -73,7 +65,7 @@ static void LIBUSB_CALL on_done(struct libusb_transfer *t)
 	struct pending *p = t->user_data;
 
 	p->done = true;
-	p->x->t_done_ns = now_ns();
+	p->x->t_done_ns = rp_now_ns();
 	p->x->actual = (uint32_t)t->actual_length;
 	switch (t->status) {
 	case LIBUSB_TRANSFER_COMPLETED: p->x->status = RP_OK; break;
@@ -124,7 +116,7 @@ static int usb_bulk(void *ctx, struct rp_xfer *x, unsigned n, unsigned timeout_m
 							 &p[i], 0);
 		else
 			libusb_fill_bulk_transfer(p[i].t, u->h, x[i].ep, x[i].buf, (int)x[i].len, on_done, &p[i], 0);
-		x[i].t_submit_ns = now_ns();
+		x[i].t_submit_ns = rp_now_ns();
 		{
 			int e = libusb_submit_transfer(p[i].t);
 			if (e < 0) {
@@ -192,10 +184,10 @@ static int usb_control(void *ctx, const uint8_t setup[8], uint8_t *data, unsigne
 
 	*actual = 0;
 	if (t0)
-		*t0 = now_ns();
+		*t0 = rp_now_ns();
 	rc = libusb_control_transfer(u->h, setup[0], setup[1], wvalue, windex, data, wlength, timeout_ms);
 	if (t1)
-		*t1 = now_ns();
+		*t1 = rp_now_ns();
 	if (rc < 0) {
 		if (rc == LIBUSB_ERROR_NO_DEVICE)
 			u->gone = true;
@@ -211,10 +203,10 @@ static int usb_clear_halt(void *ctx, uint8_t ep, int64_t *t0, int64_t *t1)
 	int rc;
 
 	if (t0)
-		*t0 = now_ns();
+		*t0 = rp_now_ns();
 	rc = libusb_clear_halt(u->h, ep);
 	if (t1)
-		*t1 = now_ns();
+		*t1 = rp_now_ns();
 	if (rc == LIBUSB_ERROR_NO_DEVICE)
 		u->gone = true;
 	return rc < 0 ? map_err(rc) : RP_OK;
@@ -501,9 +493,9 @@ int rp_usb_open(const struct rp_usb_select *sel, uint8_t transport, volatile sig
 	}
 	u->claimed = true;
 	if (alt_count(cfg, u->info.interface) > 1 || u->info.alt != 0) {
-		u->info.alt_t0 = now_ns();
+		u->info.alt_t0 = rp_now_ns();
 		rc = libusb_set_interface_alt_setting(u->h, u->info.interface, u->info.alt);
-		u->info.alt_t1 = now_ns();
+		u->info.alt_t1 = rp_now_ns();
 		if (rc < 0) {
 			snprintf(err, err_size, "cannot select alternate setting %u: %s", u->info.alt, libusb_error_name(rc));
 			goto fail;
