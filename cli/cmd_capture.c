@@ -129,12 +129,9 @@ int cmd_capture(int argc, char **argv)
 		{ "interface", required_argument, NULL, 'i' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "device", required_argument, NULL, 'D' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "buffer", required_argument, NULL, 'B' },
 		{ "size", required_argument, NULL, 'S' },
 		{ "ring", required_argument, NULL, 'R' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'T' },
+		LIVE_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -151,7 +148,7 @@ int cmd_capture(int argc, char **argv)
 	uint32_t size_mb = 0, ring_n = 0;
 	enum live_end why;
 	struct error err;
-	int opt, status;
+	int opt, status, lrc;
 
 	memset(&lo, 0, sizeof(lo));
 	memset(&counts, 0, sizeof(counts));
@@ -168,16 +165,6 @@ int cmd_capture(int argc, char **argv)
 						       optarg);
 			have_device = true;
 			break;
-		case 's':
-			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &lo.snaplen))
-				return cli_usage_error("capture", "--snaplen wants 64..%u (the usbmon header is 64 bytes), not '%s'",
-						       CAP_LIVE_SNAPLEN_MAX, optarg);
-			break;
-		case 'B':
-			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &lo.buffer_mb))
-				return cli_usage_error("capture", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX,
-						       optarg);
-			break;
 		case 'S':
 			if (!cli_parse_u32(optarg, 1, 1u << 20, &size_mb))
 				return cli_usage_error("capture", "--size wants a number of megabytes (1..1048576), not '%s'",
@@ -187,21 +174,22 @@ int cmd_capture(int argc, char **argv)
 			if (!cli_parse_u32(optarg, 2, 100000, &ring_n))
 				return cli_usage_error("capture", "--ring wants a number of files (2..100000), not '%s'", optarg);
 			break;
-		case 'c':
-			if (!cli_parse_u64(optarg, &lo.count) || !lo.count)
-				return cli_usage_error("capture", "--count wants a positive number, not '%s'", optarg);
-			break;
-		case 'T':
-			if (!cli_parse_duration_ns(optarg, &lo.duration_ns))
-				return cli_usage_error("capture", "--duration wants a duration such as 30, 30s, 500ms, 10m or 2h, "
-						       "not '%s'", optarg);
+		case 'c': /* -c, --count */
+			if ((lrc = live_option("capture", LIVE_OPT_COUNT, optarg, &lo)) != 0)
+				return lrc;
 			break;
 		case 'q': quiet = true; break;
 		case 'L':
 			live_list_interfaces(stdout, getenv("SCSISCOPE_SYSROOT"));
 			return EXIT_OK;
 		case 'h': cmd_capture_usage(stdout); return EXIT_OK;
-		default: return cli_usage_error("capture", "unknown option");
+		default:
+			if ((lrc = live_option("capture", opt, optarg, &lo)) >= 0) {
+				if (lrc)
+					return lrc;
+				break;
+			}
+			return cli_usage_error("capture", "unknown option");
 		}
 	}
 	if (optind != argc)

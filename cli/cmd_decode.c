@@ -226,10 +226,7 @@ int cmd_decode(int argc, char **argv)
 		{ "compare", required_argument, NULL, 'c' },
 		{ "data", no_argument, NULL, 'H' },
 		{ "interface", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'C' },
-		{ "duration", required_argument, NULL, 'T' },
-		{ "snaplen", required_argument, NULL, 'P' },
-		{ "buffer", required_argument, NULL, 'B' },
+		LIVE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,7 +244,7 @@ int cmd_decode(int argc, char **argv)
 	bool normalized = false, norm_opts = false;
 	unsigned norm_ignore = NORM_IGNORE_DEFAULT, bits;
 	char why[400];
-	int opt, rc;
+	int opt, rc, lrc;
 	struct live_opts live;
 	struct live_counts counts;
 	struct cap_live *lcap = NULL;
@@ -312,24 +309,14 @@ int cmd_decode(int argc, char **argv)
 			break;
 		case 'H': run.norm_data = true; norm_opts = true; break;
 		case 'i': live.iface = optarg; break;
-		case 'C':
-			if (!cli_parse_u64(optarg, &live.count) || !live.count)
-				return cli_usage_error("decode", "--count wants a positive number, not '%s'", optarg);
-			break;
-		case 'T':
-			if (!cli_parse_duration_ns(optarg, &live.duration_ns))
-				return cli_usage_error("decode", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
-			break;
-		case 'P':
-			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
-				return cli_usage_error("decode", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
-			break;
-		case 'B':
-			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
-				return cli_usage_error("decode", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
-			break;
 		case 'h': cmd_decode_usage(stdout); return EXIT_OK;
-		default: return cli_usage_error("decode", "unknown option");
+		default:
+			if ((lrc = live_option("decode", opt, optarg, &live)) >= 0) {
+				if (lrc)
+					return lrc;
+				break;
+			}
+			return cli_usage_error("decode", "unknown option");
 		}
 	}
 	if (live.iface ? optind != argc : optind != argc - 1)

@@ -355,10 +355,7 @@ int cmd_lint(int argc, char **argv)
 		{ "list", no_argument, NULL, 'L' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "device", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'C' },
-		{ "duration", required_argument, NULL, 'T' },
-		{ "snaplen", required_argument, NULL, 'P' },
-		{ "buffer", required_argument, NULL, 'B' },
+		LIVE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -375,7 +372,7 @@ int cmd_lint(int argc, char **argv)
 	const struct finding *f;
 	bool json = false, list = false;
 	char why[160];
-	int opt, rc, status;
+	int opt, rc, status, lrc;
 	struct live_opts live;
 	struct live_counts counts;
 	struct cap_live *lcap = NULL;
@@ -418,24 +415,14 @@ int cmd_lint(int argc, char **argv)
 				return cli_usage_error("lint", "--device wants VID:PID in hex (e.g. 0781:5583), not '%s'", optarg);
 			have_vidpid = true;
 			break;
-		case 'C':
-			if (!cli_parse_u64(optarg, &live.count) || !live.count)
-				return cli_usage_error("lint", "--count wants a positive number, not '%s'", optarg);
-			break;
-		case 'T':
-			if (!cli_parse_duration_ns(optarg, &live.duration_ns))
-				return cli_usage_error("lint", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
-			break;
-		case 'P':
-			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
-				return cli_usage_error("lint", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
-			break;
-		case 'B':
-			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
-				return cli_usage_error("lint", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
-			break;
 		case 'h': cmd_lint_usage(stdout); return EXIT_OK;
-		default: return cli_usage_error("lint", "unknown option");
+		default:
+			if ((lrc = live_option("lint", opt, optarg, &live)) >= 0) {
+				if (lrc)
+					return lrc;
+				break;
+			}
+			return cli_usage_error("lint", "unknown option");
 		}
 	}
 	if (list || explain) {

@@ -68,10 +68,7 @@ int cmd_tui(int argc, char **argv)
 		{ "exit-after", required_argument, NULL, 'x' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "write", required_argument, NULL, 'w' },
-		{ "snaplen", required_argument, NULL, 'P' },
-		{ "buffer", required_argument, NULL, 'B' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'T' },
+		LIVE_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,7 +78,7 @@ int cmd_tui(int argc, char **argv)
 	struct live_opts live;
 	struct tui_live_opts lo;
 	struct cap_live *cap;
-	int opt, rc;
+	int opt, rc, lrc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&live, 0, sizeof(live));
@@ -112,28 +109,25 @@ int cmd_tui(int argc, char **argv)
 			break;
 		case 'i': live.iface = optarg; break;
 		case 'w': lo.write_path = optarg; break;
-		case 'P':
-			if (!cli_parse_u32(optarg, 64, CAP_LIVE_SNAPLEN_MAX, &live.snaplen))
-				return cli_usage_error("tui", "--snaplen wants 64..%u, not '%s'", CAP_LIVE_SNAPLEN_MAX, optarg);
-			break;
-		case 'B':
-			if (!cli_parse_u32(optarg, 1, CAP_LIVE_BUFFER_MB_MAX, &live.buffer_mb))
-				return cli_usage_error("tui", "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, optarg);
-			break;
-		case 'c':
-			if (!cli_parse_u64(optarg, &lo.count) || !lo.count)
-				return cli_usage_error("tui", "--count wants a positive number, not '%s'", optarg);
-			break;
-		case 'T':
-			if (!cli_parse_duration_ns(optarg, &lo.duration_ns))
-				return cli_usage_error("tui", "--duration wants a duration such as 30s or 500ms, not '%s'", optarg);
+		case 'c': /* -c, --count */
+			if ((lrc = live_option("tui", LIVE_OPT_COUNT, optarg, &live)) != 0)
+				return lrc;
 			break;
 		case 'h': cmd_tui_usage(stdout); return EXIT_OK;
-		default: return cli_usage_error("tui", "unknown option");
+		default:
+			if ((lrc = live_option("tui", opt, optarg, &live)) >= 0) {
+				if (lrc)
+					return lrc;
+				break;
+			}
+			return cli_usage_error("tui", "unknown option");
 		}
 	}
 	if (live.iface ? optind != argc : optind != argc - 1)
 		return cli_usage_error("tui", live.iface ? "takes -i or a FILE, not both" : "expects exactly one FILE (or -i usbmonN)");
+	/* the capture thread keeps count and time itself */
+	lo.count = live.count;
+	lo.duration_ns = live.duration_ns;
 	if (!live.iface && (lo.write_path || lo.count || lo.duration_ns || live.snaplen || live.buffer_mb))
 		return cli_usage_error("tui", "-w, --count, --duration, --snaplen and --buffer go with -i");
 	if (lo.follow_device && !live.iface)

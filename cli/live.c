@@ -193,6 +193,31 @@ void live_print_summary(const struct live_opts *o, enum live_end why, const stru
 		o->cmd, o->iface, c->packets, c->commands, c->drops, w);
 }
 
+int live_option(const char *cmd, int opt, const char *arg, struct live_opts *o)
+{
+	switch (opt) {
+	case LIVE_OPT_COUNT:
+		if (!cli_parse_u64(arg, &o->count) || !o->count)
+			return cli_usage_error(cmd, "--count wants a positive number, not '%s'", arg);
+		return 0;
+	case LIVE_OPT_DURATION:
+		if (!cli_parse_duration_ns(arg, &o->duration_ns))
+			return cli_usage_error(cmd, "--duration wants a duration such as 30, 30s, 500ms, 10m or 2h, not '%s'",
+					       arg);
+		return 0;
+	case LIVE_OPT_SNAPLEN:
+		if (!cli_parse_u32(arg, 64, CAP_LIVE_SNAPLEN_MAX, &o->snaplen))
+			return cli_usage_error(cmd, "--snaplen wants 64..%u (the usbmon header is 64 bytes), not '%s'",
+					       CAP_LIVE_SNAPLEN_MAX, arg);
+		return 0;
+	case LIVE_OPT_BUFFER:
+		if (!cli_parse_u32(arg, 1, CAP_LIVE_BUFFER_MB_MAX, &o->buffer_mb))
+			return cli_usage_error(cmd, "--buffer wants 1..%u (MB), not '%s'", CAP_LIVE_BUFFER_MB_MAX, arg);
+		return 0;
+	}
+	return -1;
+}
+
 bool cli_parse_vidpid(const char *s, uint16_t *vid, uint16_t *pid)
 {
 	unsigned v, p;

@@ -95,6 +95,23 @@ int live_follow_packet(struct live_follow *f, const struct cap_record *r, const 
 /* "scsiscope CMD: device VID:PID: N packets kept, M of other devices left out" on stderr; frees. */
 void live_follow_done(struct live_follow *f, const char *cmd);
 
+/* The options every -i command takes, as getopt_long values (LIVE_LONGOPTS
+ * in a command's table): --count, --duration, --snaplen, --buffer. */
+enum {
+	LIVE_OPT_COUNT = 0x1000,
+	LIVE_OPT_DURATION,
+	LIVE_OPT_SNAPLEN,
+	LIVE_OPT_BUFFER,
+};
+#define LIVE_LONGOPTS                                                   \
+	{ "count", required_argument, NULL, LIVE_OPT_COUNT },            \
+	{ "duration", required_argument, NULL, LIVE_OPT_DURATION },      \
+	{ "snaplen", required_argument, NULL, LIVE_OPT_SNAPLEN },        \
+	{ "buffer", required_argument, NULL, LIVE_OPT_BUFFER }
+/* One of them into o: 0, or the usage error's exit status (printed for
+ * cmd); -1 when opt is none of them. */
+int live_option(const char *cmd, int opt, const char *arg, struct live_opts *o);
+
 /* Option values: VID:PID in hex; a duration (s default; ms, s, m, h);
  * a size in MB (decimal megabytes, as dumpcap's filesize is in kB). */
 bool cli_parse_vidpid(const char *s, uint16_t *vid, uint16_t *pid);
