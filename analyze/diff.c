@@ -78,27 +78,16 @@ int diff_seq_load(struct diff_seq *s, struct cap *c, const struct filter *filter
 {
 	struct decoder_opts dopts = { .notes = true, .other_traffic = false };
 	struct load_ctx l = { .s = s, .filter = filter };
-	struct lint_opts lo;
-	struct lint *lint = NULL;
+	struct checked_decoder cd;
 	struct decoder *dec;
 	struct cap_prefetch *pf;
 	struct cap_record r;
 	bool have_t0 = false;
 	int rc;
 
-	if (with_checks) {
-		lint_opts_default(&lo);
-		lint = lint_new(&lo);
-		if (!lint)
-			return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-		dopts.hook = lint_hook;
-		dopts.hook_ctx = lint;
-	}
-	dec = decoder_new(&dopts, on_txn, &l);
-	if (!dec) {
-		lint_free(lint);
+	if (checked_decoder_open(&cd, dopts, with_checks, on_txn, &l) < 0)
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-	}
+	dec = cd.dec;
 	if (cap_prefetch_start(c, &pf, err) < 0)
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
@@ -116,11 +105,7 @@ int diff_seq_load(struct diff_seq *s, struct cap *c, const struct filter *filter
 	cap_prefetch_stop(pf);
 	if (rc >= 0 && !l.full)
 		decoder_finish(dec);
-	decoder_free(dec);
-	if (lint) {
-		lint_finish(lint);
-		lint_free(lint);
-	}
+	checked_decoder_close(&cd);
 	if (l.full) {
 		error_set(err, l.frame, ERROR_NO_OFFSET,
 			  "more than %u transactions to compare, or out of memory: compare a part "

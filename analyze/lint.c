@@ -249,3 +249,33 @@ void lint_report(struct lint *l, const char *id, enum severity sev, const uint64
 	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
 	va_end(ap);
 }
+
+int checked_decoder_open(struct checked_decoder *cd, struct decoder_opts o, bool with_checks, txn_cb cb, void *ctx)
+{
+	struct lint_opts lo;
+
+	memset(cd, 0, sizeof(*cd));
+	if (with_checks) {
+		lint_opts_default(&lo);
+		if (!(cd->lint = lint_new(&lo)))
+			return -1;
+		o.hook = lint_hook;
+		o.hook_ctx = cd->lint;
+	}
+	if (!(cd->dec = decoder_new(&o, cb, ctx))) {
+		lint_free(cd->lint);
+		cd->lint = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void checked_decoder_close(struct checked_decoder *cd)
+{
+	decoder_free(cd->dec);
+	if (cd->lint) {
+		lint_finish(cd->lint);
+		lint_free(cd->lint);
+	}
+	memset(cd, 0, sizeof(*cd));
+}

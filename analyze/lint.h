@@ -72,6 +72,19 @@ void lint_hook(void *ctx, const struct txn *t, struct txn_handle *h);
 /* End of capture: checks that need the whole capture report now. */
 void lint_finish(struct lint *l);
 
+/* A decoder whose transactions carry lint's findings (every check, default
+ * tunables), as cut, extract and diff decode; with_checks false gives the
+ * plain decoder.  o's hook is set here.  0, or -1 on no memory (nothing to
+ * close). */
+struct checked_decoder {
+	struct decoder *dec;
+	struct lint *lint;        /* NULL without checks */
+};
+int checked_decoder_open(struct checked_decoder *cd, struct decoder_opts o, bool with_checks, txn_cb cb, void *ctx);
+/* Free the decoder (decoder_finish is the caller's), then finish and free
+ * the checks. */
+void checked_decoder_close(struct checked_decoder *cd);
+
 /* Findings that belong to no single transaction (reported at the end),
  * i from 0; NULL past the end. */
 const struct finding *lint_report_at(const struct lint *l, unsigned i);

@@ -345,8 +345,7 @@ static void on_txn(void *ctx, const struct txn *t)
 static int decode_all(const char *path, struct xctx *x, struct error *err)
 {
 	struct decoder_opts dopts = { .notes = false, .other_traffic = false };
-	struct lint_opts lo;
-	struct lint *lint = NULL;
+	struct checked_decoder cd;
 	struct decoder *dec;
 	struct cap *c;
 	struct cap_prefetch *pf;
@@ -355,20 +354,11 @@ static int decode_all(const char *path, struct xctx *x, struct error *err)
 
 	if (cap_open(path, &c, err) < 0)
 		return -1;
-	if (x->o->with_checks) {
-		lint_opts_default(&lo);
-		if (!(lint = lint_new(&lo))) {
-			cap_close(c);
-			return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-		}
-		dopts.hook = lint_hook;
-		dopts.hook_ctx = lint;
-	}
-	if (!(dec = decoder_new(&dopts, on_txn, x))) {
-		lint_free(lint);
+	if (checked_decoder_open(&cd, dopts, x->o->with_checks, on_txn, x) < 0) {
 		cap_close(c);
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 	}
+	dec = cd.dec;
 	if (cap_prefetch_start(c, &pf, err) < 0)
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
@@ -399,11 +389,7 @@ static int decode_all(const char *path, struct xctx *x, struct error *err)
 				snprintf(x->s->product, sizeof(x->s->product), "%s", x->inq[i].product);
 			}
 	}
-	decoder_free(dec);
-	if (lint) {
-		lint_finish(lint);
-		lint_free(lint);
-	}
+	checked_decoder_close(&cd);
 	cap_close(c);
 	return rc < 0 ? -1 : 0;
 }

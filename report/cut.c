@@ -262,8 +262,7 @@ static int cut_open(const char *path, const struct cut_opts *o, struct cap **c, 
 static int decode_pass(const char *path, struct pass *p, bool sources[8], struct error *err)
 {
 	struct decoder_opts dopts = { .notes = true, .other_traffic = false };
-	struct lint_opts lo;
-	struct lint *lint = NULL;
+	struct checked_decoder cd;
 	struct decoder *dec;
 	struct cap *c;
 	struct cap_prefetch *pf;
@@ -273,20 +272,11 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 
 	if (cut_open(path, p->o, &c, err) < 0)
 		return -1;
-	if (p->o->with_checks) {
-		lint_opts_default(&lo);
-		if (!(lint = lint_new(&lo))) {
-			cap_close(c);
-			return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
-		}
-		dopts.hook = lint_hook;
-		dopts.hook_ctx = lint;
-	}
-	if (!(dec = decoder_new(&dopts, on_txn, p))) {
-		lint_free(lint);
+	if (checked_decoder_open(&cd, dopts, p->o->with_checks, on_txn, p) < 0) {
 		cap_close(c);
 		return error_set(err, 0, ERROR_NO_OFFSET, "out of memory");
 	}
+	dec = cd.dec;
 	if (cap_prefetch_start(c, &pf, err) < 0)
 		pf = NULL;
 	while ((rc = pf ? cap_prefetch_next(pf, &r, err) : cap_next(c, &r, err)) > 0) {
@@ -314,11 +304,7 @@ static int decode_pass(const char *path, struct pass *p, bool sources[8], struct
 	}
 	cap_prefetch_stop(pf);
 	decoder_finish(dec);
-	decoder_free(dec);
-	if (lint) {
-		lint_finish(lint);
-		lint_free(lint);
-	}
+	checked_decoder_close(&cd);
 	cap_close(c);
 	return rc < 0 ? -1 : 0;
 }
