@@ -145,7 +145,7 @@ static void line_scsi(struct strbuf *sb, const struct scsi_txn *s, const struct 
 	sb_addc(sb, '\n');
 }
 
-static void add_usb_status(struct strbuf *sb, int32_t status, bool completed)
+void render_usb_status(struct strbuf *sb, int32_t status, bool completed)
 {
 	const char *n;
 
@@ -178,7 +178,7 @@ static void line_control(struct strbuf *sb, const struct control_txn *c, const s
 	else
 		sb_adds(sb, "control transfer (setup not captured)");
 	pad_to(sb, start, 108);
-	add_usb_status(sb, c->status, c->completed);
+	render_usb_status(sb, c->status, c->completed);
 	sb_adds(sb, "  ");
 	add_duration(sb, ts_sub(c->ts_end, c->ts_start));
 	add_findings(sb, c->findings, c->nfindings);
@@ -199,7 +199,7 @@ static void line_note(struct strbuf *sb, const struct usb_note *n, const struct 
 	sb_addf(sb, " %u:%03u ep%u%s usb %s %s ", n->bus, n->device, n->endpoint & 0x7f,
 		(n->endpoint & 0x80) ? "in" : "out", usb_xfer_name((enum usb_xfer_type)n->xfer),
 		usb_note_kind_name((enum usb_note_kind)n->kind));
-	add_usb_status(sb, n->status, n->kind != USB_NOTE_NO_COMPLETION);
+	render_usb_status(sb, n->status, n->kind != USB_NOTE_NO_COMPLETION);
 	sb_addf(sb, " len=%" PRIu32, n->length);
 	add_findings(sb, n->findings, n->nfindings);
 	sb_addc(sb, '\n');

@@ -21,6 +21,9 @@ void render_txn_json(struct strbuf *sb, const struct txn *t, const struct render
 
 /* A duration as the text views show it: "612us", "1.5ms", "2.001s". */
 void render_duration(struct strbuf *sb, uint64_t ns);
+/* A URB's completion status: "ok", "not completed", "STALL EPIPE(-32)",
+ * "ENODEV(-19)", "status N". */
+void render_usb_status(struct strbuf *sb, int32_t status, bool completed);
 
 /* Time of a transaction's first frame, and its first frame number. */
 int64_t txn_start_ns(const struct txn *t);

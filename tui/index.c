@@ -13,6 +13,7 @@
 #include "decode/hci.h"
 #include "decode/scsi.h"
 #include "decode/usb_control.h"
+#include "report/txn_render.h"
 #include "tui/pass.h"
 #include "util/tsmath.h"
 
@@ -572,27 +573,6 @@ unsigned tui_index_devices(const struct tui_index *x, struct tui_device *out, un
 
 /* ---------------------------------------------------------------- text */
 
-static void usb_status_text(struct strbuf *sb, int32_t status, bool completed)
-{
-	const char *n;
-
-	if (!completed) {
-		sb_adds(sb, "not completed");
-		return;
-	}
-	if (status == 0) {
-		sb_adds(sb, "ok");
-		return;
-	}
-	n = usb_status_errno_name(status);
-	if (status == -32)
-		sb_adds(sb, "STALL ");
-	if (n)
-		sb_addf(sb, "%s(%d)", n, status);
-	else
-		sb_addf(sb, "status %d", status);
-}
-
 void tui_row_command(const struct tui_index *x, const struct tui_row *r, struct strbuf *sb)
 {
 	switch (r->kind) {
@@ -637,7 +617,7 @@ void tui_row_status(const struct tui_row *r, struct strbuf *sb)
 		}
 		break;
 	case TXN_CONTROL:
-		usb_status_text(sb, r->status, r->flags & ROW_COMPLETED);
+		render_usb_status(sb, r->status, r->flags & ROW_COMPLETED);
 		break;
 	case TXN_BT: {
 		/* as bt_status_text (decode/hci.h), from the row's fields */
@@ -655,7 +635,7 @@ void tui_row_status(const struct tui_row *r, struct strbuf *sb)
 		break;
 	}
 	default:
-		usb_status_text(sb, r->status, r->transport != USB_NOTE_NO_COMPLETION);
+		render_usb_status(sb, r->status, r->transport != USB_NOTE_NO_COMPLETION);
 		break;
 	}
 }
