@@ -83,13 +83,6 @@
  * early data completions of at most UAS_EARLY_COPY_MAX bytes each.
  */
 
-#define IU_COMMAND     0x01
-#define IU_SENSE       0x03
-#define IU_RESPONSE    0x04
-#define IU_TASK_MGMT   0x05
-#define IU_READ_READY  0x06
-#define IU_WRITE_READY 0x07
-
 #define IU_HDR_LEN        4
 #define CMD_IU_CDB_OFF    16
 #define SENSE_IU_DATA_OFF 16
@@ -839,9 +832,9 @@ static void cmdpipe_parse(struct uas *u, struct urec *rec, const struct urb *urb
 		return;
 	rec->parsed = true;
 	(void)get_u8(urb->data, urb->caplen, 0, &id);
-	if (id == IU_COMMAND && urb->caplen >= CMD_IU_CDB_OFF)
+	if (id == UAS_IU_COMMAND && urb->caplen >= CMD_IU_CDB_OFF)
 		command_iu(u, rec, urb, at_submit, urb->data, urb->caplen, frame);
-	else if (id == IU_TASK_MGMT)
+	else if (id == UAS_IU_TASK_MGMT)
 		tm_iu(u, rec, urb->data, urb->caplen, frame);
 	if (!rec->cmd)
 		release_attached(u, rec->serial);
@@ -1081,16 +1074,16 @@ static void status_complete(struct uas *u, const struct urb *urb)
 	if (!get_u8(b, len, 0, &id) || !get_be16(b, len, 2, &tag))
 		return;
 	switch (id) {
-	case IU_SENSE:
+	case UAS_IU_SENSE:
 		sense_iu(u, urb, b, len, tag);
 		break;
-	case IU_RESPONSE:
+	case UAS_IU_RESPONSE:
 		response_iu(u, urb, b, len, tag);
 		break;
-	case IU_READ_READY:
+	case UAS_IU_READ_READY:
 		ready_iu(u, urb, tag, EP_UAS_DATA_IN);
 		break;
-	case IU_WRITE_READY:
+	case UAS_IU_WRITE_READY:
 		ready_iu(u, urb, tag, EP_UAS_DATA_OUT);
 		break;
 	default:

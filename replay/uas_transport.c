@@ -7,20 +7,14 @@
 #include <time.h>
 
 #include "decode/decode.h"
+#include "decode/uas_tables.h"
 #include "util/bytes.h"
 
 /* References: T10 UAS r04 (USB Attached SCSI, INCITS 471) and the USB-IF
  * UAS 1.0 class specification: 6.2 information units (Command 01h,
  * Sense 03h, Response 04h, Task Management 05h, READ READY 06h, WRITE
  * READY 07h), 6.2.2 the Command IU, 6.2.5 the Response IU codes, 4.x the
- * data transfer with and without streams. */
-
-#define IU_COMMAND 0x01
-#define IU_SENSE 0x03
-#define IU_RESPONSE 0x04
-#define IU_TASK_MGMT 0x05
-#define IU_READ_READY 0x06
-#define IU_WRITE_READY 0x07
+ * data transfer with and without streams.  IU IDs: decode/uas_tables.h. */
 
 #define TMF_ABORT_TASK 0x01
 #define TMF_LOGICAL_UNIT_RESET 0x08
@@ -46,7 +40,7 @@ unsigned uas_encode_command(uint8_t iu[48], uint16_t tag, const struct rp_cmd *c
 	unsigned extra = c->cdb_len > 16 ? (unsigned)(c->cdb_len - 16 + 3) / 4 : 0;
 
 	memset(iu, 0, 48);
-	iu[0] = IU_COMMAND;
+	iu[0] = UAS_IU_COMMAND;
 	iu[2] = (uint8_t)(tag >> 8);
 	iu[3] = (uint8_t)tag;
 	iu[4] = 0;                     /* SIMPLE task attribute, priority 0 */
@@ -117,7 +111,7 @@ static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uin
 	int rc;
 
 	memset(iu, 0, sizeof(iu));
-	iu[0] = IU_TASK_MGMT;
+	iu[0] = UAS_IU_TASK_MGMT;
 	iu[2] = (uint8_t)(tag >> 8);
 	iu[3] = (uint8_t)tag;
 	iu[4] = function;
@@ -150,8 +144,8 @@ static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uin
 			return false;
 		{
 			char m[64];
-			snprintf(m, sizeof(m), "read past a%s IU of tag %u", resp[0] == IU_SENSE ? " Sense" :
-				 resp[0] == IU_RESPONSE ? " Response" : "n", (unsigned)(resp[2] << 8 | resp[3]));
+			snprintf(m, sizeof(m), "read past a%s IU of tag %u", resp[0] == UAS_IU_SENSE ? " Sense" :
+				 resp[0] == UAS_IU_RESPONSE ? " Response" : "n", (unsigned)(resp[2] << 8 | resp[3]));
 			rp_note(r, m);
 		}
 		memset(&x[0], 0, sizeof(x[0]));
@@ -161,7 +155,7 @@ static bool task_mgmt(struct rp_uas *u, uint8_t function, uint16_t task_tag, uin
 		x[0].ends = true;
 		rc = u->io->bulk(u->io->ctx, x, 1, 2000);
 	}
-	if (x[0].actual < 8 || resp[0] != IU_RESPONSE)
+	if (x[0].actual < 8 || resp[0] != UAS_IU_RESPONSE)
 		return false;
 	return resp[7] == RC_TMF_COMPLETE || resp[7] == RC_TMF_SUCCEEDED;
 }
@@ -196,7 +190,7 @@ static void status_iu(const uint8_t *s, uint32_t n, uint16_t tag, struct rp_resu
 		rp_note(r, m);
 		return;
 	}
-	if (s[0] == IU_SENSE && n >= 16) {
+	if (s[0] == UAS_IU_SENSE && n >= 16) {
 		r->outcome = RP_DONE;
 		r->status = s[6];
 		get_be16(s, n, 14, &slen);
@@ -209,7 +203,7 @@ static void status_iu(const uint8_t *s, uint32_t n, uint16_t tag, struct rp_resu
 		return;
 	}
 	r->outcome = RP_TRANSPORT_FAILED;
-	if (s[0] == IU_RESPONSE && n >= 8) {
+	if (s[0] == UAS_IU_RESPONSE && n >= 8) {
 		char m[64];
 		r->uas_response = s[7];
 		snprintf(m, sizeof(m), "Response IU, code %02xh", s[7]);
@@ -287,7 +281,7 @@ static int with_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_resu
 /* The status read got the command's Sense IU: it has ended in the device. */
 static bool ended(const struct rp_xfer *s, const uint8_t *st, const uint8_t *iu)
 {
-	return s->status == RP_OK && s->actual >= 4 && st[0] == IU_SENSE && st[2] == iu[2] && st[3] == iu[3];
+	return s->status == RP_OK && s->actual >= 4 && st[0] == UAS_IU_SENSE && st[2] == iu[2] && st[3] == iu[3];
 }
 
 static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_result *r)
@@ -334,10 +328,10 @@ static int without_streams(struct rp_uas *u, const struct rp_cmd *c, struct rp_r
 			r->outcome = RP_TRANSPORT_FAILED;
 			return 0;
 		}
-		if (x[1].actual < 4 || (st[0] != IU_READ_READY && st[0] != IU_WRITE_READY))
+		if (x[1].actual < 4 || (st[0] != UAS_IU_READ_READY && st[0] != UAS_IU_WRITE_READY))
 			break;
 		/* READ READY / WRITE READY for our tag: the data, then the status again */
-		in = st[0] == IU_READ_READY;
+		in = st[0] == UAS_IU_READ_READY;
 		if (st[2] != iu[2] || st[3] != iu[3] || round == READY_LOOPS || (in != (c->dir == SCSI_DIR_IN)) ||
 		    done >= c->len) {
 			rp_note(r, in ? "unexpected READ READY IU" : "unexpected WRITE READY IU");
